@@ -46,7 +46,7 @@ export function grpcStatusDetails(error: unknown): { code: number; details: stri
       encodeMessage('google.rpc.Status', {
         code: err.codeNumber,
         message: err.message,
-        details: [{ typeUrl: HELP_TYPE, value: help }],
+        details: [{ type_url: HELP_TYPE, value: help }],
       }),
     );
   }
