@@ -1,0 +1,396 @@
+import { randomBytes } from 'node:crypto';
+import type { Clock } from './clock';
+import { ApiError, Messages, alreadyExists, failedPrecondition, invalidArgument, notFound } from './errors';
+import { decodePageToken, encodePageToken, pageSizeOf } from './page-token';
+import { decodeMessage, encodeMessage, type ProtoObject } from './protos';
+import { fromUs } from './proto-time';
+import { appEngineHost, mergeQueueConfig, type QueueConfig } from './queue-config';
+import { parseQueueFilter } from './queue-filter';
+import {
+  parseLocationName,
+  parseProjectName,
+  parseQueueName,
+  parseTaskName,
+  taskName,
+} from './resource-names';
+import type { EngineSettings } from './settings';
+import { openDatabase, type Db } from './store/database';
+import { QueueStore, type QueueRow } from './store/queue-store';
+import { TaskStore, type TaskRow } from './store/task-store';
+import { WriteBatcher } from './store/write-batcher';
+import { PAYLOAD_TYPE, validateTaskRequest } from './task-request';
+
+export type TaskView = 'BASIC' | 'FULL';
+
+const MAX_QUEUE_PAGE = 9800;
+const MAX_TASK_PAGE = 1000;
+const DEFAULT_LOCATIONS = [
+  'us-central1', 'us-east1', 'us-east4', 'us-west1', 'us-west2', 'europe-west1', 'europe-west2',
+  'europe-west3', 'asia-east1', 'asia-northeast1', 'asia-south1', 'australia-southeast1',
+];
+
+function viewOf(view: string | undefined): TaskView {
+  return view === 'FULL' ? 'FULL' : 'BASIC';
+}
+
+/** Cloud Tasks' queue and task operations over the durable store (reference §3). */
+export class Engine {
+  readonly queues: QueueStore;
+  readonly tasks: TaskStore;
+  private readonly writes: WriteBatcher;
+  private sweepTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    readonly db: Db,
+    readonly clock: Clock,
+    readonly settings: EngineSettings,
+  ) {
+    this.queues = new QueueStore(db);
+    this.tasks = new TaskStore(db);
+    this.writes = new WriteBatcher(db);
+    // Expired name reservations are only ever compared against now; dropping them is housekeeping.
+    this.sweepTimer = setInterval(() => void this.writes.run(() => this.tasks.dropExpiredNames(this.clock.nowUs())), 60_000);
+    this.sweepTimer.unref();
+  }
+
+  static open(dataDir: string | null, clock: Clock, settings: EngineSettings): Engine {
+    return new Engine(openDatabase(dataDir), clock, settings);
+  }
+
+  close(): void {
+    clearInterval(this.sweepTimer);
+    this.writes.flush();
+    if (this.db.open) {
+      if (this.db.memory === false) this.db.pragma('wal_checkpoint(TRUNCATE)');
+      this.db.close();
+    }
+  }
+
+  // ---- queues ----
+
+  private requireQueue(name: string, message: string = Messages.queueMissing): QueueRow {
+    const row = this.queues.get(name);
+    if (!row) throw notFound(message);
+    return row;
+  }
+
+  queueView(row: QueueRow): ProtoObject {
+    const q: ProtoObject = { name: row.name, ...structuredClone(row.config), state: row.state };
+    if (row.config.appEngineRoutingOverride) {
+      q.appEngineRoutingOverride = { ...row.config.appEngineRoutingOverride, host: appEngineHost(row.project, row.config.appEngineRoutingOverride) };
+    }
+    if (row.purgeTimeUs) q.purgeTime = fromUs(row.purgeTimeUs);
+    return q;
+  }
+
+  listQueues(parent: string, filter: string | undefined, pageSize: number | undefined, pageToken: string | undefined) {
+    const { project, location } = parseLocationName(parent);
+    const predicate = parseQueueFilter(filter);
+    const size = pageSizeOf(pageSize, MAX_QUEUE_PAGE);
+    const now = this.clock.nowUs();
+    const after = pageToken ? String(decodePageToken(pageToken, filter ?? '', now)[0]) : '';
+    const matching = this.queues.listInLocation(project, location, after).filter((q) => predicate(q));
+    const page = matching.slice(0, size);
+    const more = matching.length > size;
+    return {
+      queues: page.map((q) => this.queueView(q)),
+      nextPageToken: more ? encodePageToken([page[page.length - 1].name], filter ?? '', now + this.settings.pageTokenTtlMs * 1000) : '',
+    };
+  }
+
+  getQueue(name: string): ProtoObject {
+    parseQueueName(name);
+    return this.queueView(this.requireQueue(name));
+  }
+
+  private checkNotRecentlyDeleted(name: string, now: number): void {
+    const deletedUs = this.queues.deletedAt(name);
+    if (deletedUs === undefined) return;
+    if (now - deletedUs < this.settings.queueTombstoneTtlMs * 1000) throw failedPrecondition(Messages.queueTooRecent);
+    this.queues.forgetDeleted(name);
+  }
+
+  async createQueue(parent: string, queue: ProtoObject, burstSettable = false): Promise<ProtoObject> {
+    const loc = parseLocationName(parent);
+    if (!queue?.name) throw invalidArgument('Queue.name is required.');
+    const name = parseQueueName(queue.name);
+    if (name.project !== loc.project || name.location !== loc.location) {
+      throw invalidArgument(`Queue.name "${queue.name}" must be in the parent "${parent}".`);
+    }
+    const config = mergeQueueConfig(undefined, queue, null, this.settings, burstSettable);
+    return this.writes.run(() => {
+      const now = this.clock.nowUs();
+      if (this.queues.get(name.full)) throw alreadyExists(Messages.queueExists);
+      this.checkNotRecentlyDeleted(name.full, now);
+      const row: QueueRow = {
+        name: name.full, project: name.project, location: name.location, state: 'RUNNING', config,
+        purgeTimeUs: null, iamPolicy: null, createTimeUs: now, updateTimeUs: now,
+      };
+      this.queues.put(row);
+      return this.queueView(row);
+    });
+  }
+
+  /** An upsert, as in production: a missing queue is created. `maskPaths` are camelCase. */
+  async updateQueue(queue: ProtoObject, maskPaths: string[] | null, burstSettable = false): Promise<ProtoObject> {
+    if (!queue?.name) throw invalidArgument('Queue.name is required.');
+    const name = parseQueueName(queue.name);
+    const existing = this.queues.get(name.full);
+    // Validate before queuing the write so bad input never reaches the store.
+    mergeQueueConfig(existing?.config, queue, maskPaths, this.settings, burstSettable);
+    return this.writes.run(() => {
+      const now = this.clock.nowUs();
+      const current = this.queues.get(name.full);
+      if (!current) {
+        this.checkNotRecentlyDeleted(name.full, now);
+        const row: QueueRow = {
+          name: name.full, project: name.project, location: name.location, state: 'RUNNING',
+          config: mergeQueueConfig(undefined, queue, null, this.settings, burstSettable),
+          purgeTimeUs: null, iamPolicy: null, createTimeUs: now, updateTimeUs: now,
+        };
+        this.queues.put(row);
+        return this.queueView(row);
+      }
+      const config = mergeQueueConfig(current.config, queue, maskPaths, this.settings, burstSettable);
+      const row = { ...current, config, updateTimeUs: now };
+      this.queues.put(row);
+      return this.queueView(row);
+    });
+  }
+
+  async deleteQueue(name: string): Promise<void> {
+    parseQueueName(name);
+    await this.writes.run(() => {
+      this.requireQueue(name, Messages.entityMissing);
+      this.tasks.deleteAllIn(name);
+      this.queues.delete(name, this.clock.nowUs());
+    });
+  }
+
+  async purgeQueue(name: string): Promise<ProtoObject> {
+    parseQueueName(name);
+    return this.writes.run(() => {
+      this.requireQueue(name);
+      const now = this.clock.nowUs();
+      this.tasks.purge(name, now, now + this.settings.taskTombstoneTtlMs * 1000);
+      this.queues.setPurgeTime(name, now);
+      return this.queueView(this.requireQueue(name));
+    });
+  }
+
+  async setQueueState(name: string, state: 'RUNNING' | 'PAUSED'): Promise<ProtoObject> {
+    parseQueueName(name);
+    return this.writes.run(() => {
+      this.requireQueue(name);
+      this.queues.setState(name, state, this.clock.nowUs());
+      return this.queueView(this.requireQueue(name));
+    });
+  }
+
+  // ---- IAM: policies are stored per queue; every permission is granted ----
+
+  getIamPolicy(resource: string): ProtoObject {
+    parseQueueName(resource);
+    const row = this.requireQueue(resource, Messages.entityMissing);
+    return policyOut(row.iamPolicy);
+  }
+
+  async setIamPolicy(resource: string, policy: ProtoObject | undefined, maskPaths: string[] | null): Promise<ProtoObject> {
+    parseQueueName(resource);
+    if (!policy) throw invalidArgument('policy is required.');
+    return this.writes.run(() => {
+      const row = this.requireQueue(resource, Messages.entityMissing);
+      const current = row.iamPolicy ?? { version: 0, bindings: [], etag: '' };
+      const sentEtag = policy.etag && policy.etag.length ? Buffer.from(policy.etag).toString('base64') : '';
+      if (sentEtag && current.etag && sentEtag !== current.etag) {
+        throw new ApiError('ABORTED', 'There were concurrent policy changes. Please retry the whole read-modify-write with exponential backoff.');
+      }
+      const fields = maskPaths && maskPaths.length ? maskPaths : ['bindings', 'version', 'auditConfigs'];
+      const next: Record<string, any> = { ...current };
+      for (const f of fields) {
+        if (f === 'etag') continue;
+        if (!['bindings', 'version', 'auditConfigs'].includes(f)) throw invalidArgument(`Invalid update_mask path "${f}" for Policy.`);
+        next[f] = policy[f] ?? (f === 'version' ? 0 : []);
+      }
+      next.etag = randomBytes(8).toString('base64');
+      this.queues.setPolicy(resource, next);
+      return policyOut(next);
+    });
+  }
+
+  testIamPermissions(resource: string, permissions: string[]): string[] {
+    parseQueueName(resource);
+    return this.queues.get(resource) ? [...(permissions ?? [])] : [];
+  }
+
+  // ---- tasks ----
+
+  taskView(row: TaskRow, view: TaskView, queue?: QueueRow): ProtoObject {
+    const payload = decodeMessage(PAYLOAD_TYPE, row.payload);
+    const task: ProtoObject = { name: taskName(row.queue, row.task_id) };
+    if (payload.httpRequest) {
+      task.httpRequest = payload.httpRequest;
+      if (view === 'BASIC') delete task.httpRequest.body;
+    } else if (payload.appEngineHttpRequest) {
+      const req = payload.appEngineHttpRequest;
+      const q = queue ?? this.queues.get(row.queue);
+      const routing = q?.config.appEngineRoutingOverride ?? req.appEngineRouting;
+      req.appEngineRouting = { ...(routing ?? {}), host: appEngineHost(parseQueueName(row.queue).project, routing) };
+      if (view === 'BASIC') delete req.body;
+      task.appEngineHttpRequest = req;
+    }
+    task.scheduleTime = fromUs(row.schedule_us);
+    // Cloud Tasks reports create_time truncated to whole seconds.
+    task.createTime = { seconds: Math.floor(row.create_us / 1_000_000) };
+    if (payload.dispatchDeadline) task.dispatchDeadline = payload.dispatchDeadline;
+    if (row.dispatch_count) task.dispatchCount = row.dispatch_count;
+    if (row.response_count) task.responseCount = row.response_count;
+    if (row.first_dispatch_us) task.firstAttempt = { dispatchTime: fromUs(row.first_dispatch_us) };
+    if (row.last_attempt) task.lastAttempt = JSON.parse(row.last_attempt);
+    if (payload.retryConfig) task.retryConfig = payload.retryConfig;
+    task.view = view;
+    return task;
+  }
+
+  listTasks(parent: string, view: string | undefined, pageSize: number | undefined, pageToken: string | undefined) {
+    parseQueueName(parent);
+    const queue = this.requireQueue(parent);
+    const size = pageSizeOf(pageSize, MAX_TASK_PAGE);
+    const now = this.clock.nowUs();
+    const [afterSchedule, afterSeq] = pageToken
+      ? (decodePageToken(pageToken, '', now) as [number, number])
+      : [-Infinity, -Infinity];
+    const rows = this.tasks.list(parent, Number(afterSchedule), Number(afterSeq), size + 1);
+    const page = rows.slice(0, size);
+    const last = page[page.length - 1];
+    return {
+      tasks: page.map((r) => this.taskView(r, viewOf(view), queue)),
+      nextPageToken:
+        rows.length > size ? encodePageToken([last.schedule_us, last.seq], '', now + this.settings.pageTokenTtlMs * 1000) : '',
+    };
+  }
+
+  getTask(name: string, view: string | undefined): ProtoObject {
+    const n = parseTaskName(name);
+    const row = this.tasks.get(n.full, n.task);
+    if (!row) {
+      const until = this.tasks.reservedUntil(n.full, n.task);
+      throw notFound(until !== undefined && until > this.clock.nowUs() ? Messages.taskTooRecent : Messages.entityMissing);
+    }
+    return this.taskView(row, viewOf(view));
+  }
+
+  async createTask(parent: string, task: ProtoObject, view: string | undefined): Promise<ProtoObject> {
+    const queueName = parseQueueName(parent);
+    let taskId: string | undefined;
+    if (task?.name) {
+      const parts = task.name.split('/');
+      if (parts.length === 8 && parts[6] === 'tasks' && parts.slice(0, 6).join('/') !== parent) {
+        throw invalidArgument(
+          `The queue name from request ('${parent}') must be the same as the queue name in the named task ('${parts.slice(0, 6).join('/')}').`,
+        );
+      }
+      const n = parseTaskName(task.name);
+      taskId = n.task;
+    }
+    if (!task) throw invalidArgument('task is required.');
+    const queue = this.requireQueue(queueName.full);
+    const { payload, scheduleUs } = validateTaskRequest(task, queue.config, this.settings, this.clock.nowUs());
+    const encoded = encodeMessage(PAYLOAD_TYPE, payload);
+    const named = taskId !== undefined;
+    return this.writes.run(() => {
+      const now = this.clock.nowUs();
+      const q = this.requireQueue(queueName.full);
+      let id = taskId;
+      if (id !== undefined) {
+        if (this.tasks.get(q.name, id)) throw alreadyExists(Messages.taskExists);
+        const until = this.tasks.reservedUntil(q.name, id);
+        if (until !== undefined) {
+          if (until > now) throw alreadyExists(Messages.taskExists);
+          this.tasks.releaseName(q.name, id);
+        }
+      } else {
+        id = generateTaskId();
+      }
+      this.tasks.insert({ queue: q.name, taskId: id, scheduleUs: Math.max(scheduleUs, now), createUs: now, payload: encoded });
+      const row = this.tasks.get(q.name, id)!;
+      return this.taskView(row, viewOf(view), q);
+    }).catch((err) => {
+      if (!named && err?.code === 'SQLITE_CONSTRAINT_UNIQUE') return this.createTask(parent, task, view);
+      throw err;
+    });
+  }
+
+  async deleteTask(name: string): Promise<void> {
+    const n = parseTaskName(name);
+    await this.writes.run(() => {
+      const reserveUntil = this.clock.nowUs() + this.settings.taskTombstoneTtlMs * 1000;
+      if (!this.tasks.delete(n.full, n.task, reserveUntil)) throw notFound(Messages.entityMissing);
+    });
+  }
+
+  // ---- locations ----
+
+  listLocations(name: string): ProtoObject[] {
+    const project = parseProjectName(name);
+    const ids = new Set([...DEFAULT_LOCATIONS, ...this.queues.locations(project)]);
+    return [...ids].sort().map((id) => locationView(project, id));
+  }
+
+  getLocation(name: string): ProtoObject {
+    const { project, location } = parseLocationName(name, 'name');
+    return locationView(project, location);
+  }
+
+  // ---- CMEK (v2beta3): stored, no effect ----
+
+  getCmekConfig(name: string): ProtoObject {
+    const { project, location } = parseCmekName(name);
+    const row = this.db.prepare<[string], { config: string }>('SELECT config FROM cmek_configs WHERE name = ?').get(name);
+    return { name: `projects/${project}/locations/${location}/cmekConfig`, ...(row ? JSON.parse(row.config) : {}) };
+  }
+
+  async updateCmekConfig(config: ProtoObject): Promise<ProtoObject> {
+    parseCmekName(config?.name);
+    await this.writes.run(() =>
+      this.db
+        .prepare('INSERT OR REPLACE INTO cmek_configs (name, config) VALUES (?, ?)')
+        .run(config.name, JSON.stringify({ kmsKey: config.kmsKey ?? '' })),
+    );
+    return this.getCmekConfig(config.name);
+  }
+
+  /** Resolves after every write queued so far is committed. */
+  settle(): Promise<void> {
+    return this.writes.run(() => undefined);
+  }
+}
+
+function parseCmekName(name: string) {
+  const parts = (name ?? '').split('/');
+  if (parts.length !== 5 || parts[4] !== 'cmekConfig') {
+    throw invalidArgument('CmekConfig name must be formatted: "projects/<PROJECT_ID>/locations/<LOCATION_ID>/cmekConfig".');
+  }
+  return parseLocationName(parts.slice(0, 4).join('/'), 'name');
+}
+
+function locationView(project: string, location: string): ProtoObject {
+  return { name: `projects/${project}/locations/${location}`, locationId: location, displayName: location };
+}
+
+function policyOut(policy: Record<string, any> | null): ProtoObject {
+  if (!policy) return {};
+  const out: ProtoObject = {};
+  if (policy.version) out.version = policy.version;
+  if (policy.bindings?.length) out.bindings = policy.bindings;
+  if (policy.auditConfigs?.length) out.auditConfigs = policy.auditConfigs;
+  if (policy.etag) out.etag = Buffer.from(policy.etag, 'base64');
+  return out;
+}
+
+/** 19 random decimal digits, like the IDs production generates (reference §2.2). */
+export function generateTaskId(): string {
+  const n = randomBytes(8).readBigUInt64BE() % 10_000_000_000_000_000_000n;
+  return n.toString().padStart(19, '0');
+}
+

@@ -1,0 +1,31 @@
+/** Production limits are the default; a developer may relax them (reference §15.1). */
+export interface EngineSettings {
+  /** How long a deleted or finished task's name stays reserved for de-duplication. */
+  taskTombstoneTtlMs: number;
+  /** How long a deleted queue's name cannot be re-created. */
+  queueTombstoneTtlMs: number;
+  /** Lift production caps: 500/s rate, 5,000 concurrency, 30-day horizon, 1 MiB task size, 15 s minimum deadline. */
+  liftLimits: boolean;
+  /** How far ahead schedule_time may be. */
+  scheduleHorizonMs: number;
+  /** Largest serialized task. */
+  maxTaskBytes: number;
+  /** Page tokens expire after this long. */
+  pageTokenTtlMs: number;
+}
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+export const DEFAULT_SETTINGS: EngineSettings = {
+  taskTombstoneTtlMs: HOUR,
+  queueTombstoneTtlMs: 7 * DAY,
+  liftLimits: false,
+  scheduleHorizonMs: 30 * DAY,
+  maxTaskBytes: 1024 * 1024,
+  pageTokenTtlMs: 2 * HOUR,
+};
+
+export function resolveSettings(partial: Partial<EngineSettings> = {}): EngineSettings {
+  return { ...DEFAULT_SETTINGS, ...partial };
+}

@@ -1,0 +1,48 @@
+import Database from 'better-sqlite3';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { MIGRATIONS } from './migrations';
+
+export type Db = Database.Database;
+
+export const DB_FILE = 'tasklight.sqlite';
+
+/**
+ * Opens (or creates) the store. WAL with synchronous=FULL: a commit is on disk before CreateTask
+ * returns, and group commit (write-batcher.ts) keeps that from capping throughput.
+ */
+export function openDatabase(dataDir: string | null): Db {
+  let file = ':memory:';
+  if (dataDir) {
+    fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    file = path.join(dataDir, DB_FILE);
+  }
+  const db = new Database(file);
+  if (dataDir) {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+  }
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  migrate(db);
+  return db;
+}
+
+export function schemaVersion(db: Db): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+function migrate(db: Db): void {
+  const current = schemaVersion(db);
+  if (current > MIGRATIONS.length) {
+    throw new Error(
+      `The data directory was written by a newer Tasklight (schema ${current}, this build knows ${MIGRATIONS.length}).`,
+    );
+  }
+  for (let version = current + 1; version <= MIGRATIONS.length; version++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[version - 1]);
+      db.pragma(`user_version = ${version}`);
+    })();
+  }
+}

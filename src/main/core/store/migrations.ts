@@ -1,0 +1,55 @@
+/**
+ * Versioned schema: migration N brings PRAGMA user_version from N-1 to N. Never edit a shipped
+ * migration; add the next one.
+ */
+export const MIGRATIONS: readonly string[] = [
+  // 1: queues, tasks and the names reserved after deletion.
+  `
+  CREATE TABLE queues (
+    name            TEXT PRIMARY KEY,
+    project         TEXT NOT NULL,
+    location        TEXT NOT NULL,
+    state           TEXT NOT NULL,
+    config          TEXT NOT NULL,
+    purge_time_us   INTEGER,
+    iam_policy      TEXT,
+    create_time_us  INTEGER NOT NULL,
+    update_time_us  INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  CREATE INDEX queues_by_location ON queues(project, location, name);
+
+  CREATE TABLE queue_tombstones (
+    name        TEXT PRIMARY KEY,
+    deleted_us  INTEGER NOT NULL
+  ) WITHOUT ROWID;
+
+  CREATE TABLE tasks (
+    seq               INTEGER PRIMARY KEY,
+    queue             TEXT NOT NULL,
+    task_id           TEXT NOT NULL,
+    schedule_us       INTEGER NOT NULL,
+    create_us         INTEGER NOT NULL,
+    dispatch_count    INTEGER NOT NULL DEFAULT 0,
+    response_count    INTEGER NOT NULL DEFAULT 0,
+    first_dispatch_us INTEGER,
+    last_attempt      TEXT,
+    lease_until_us    INTEGER,
+    payload           BLOB NOT NULL
+  );
+  CREATE UNIQUE INDEX tasks_by_name ON tasks(queue, task_id);
+  CREATE INDEX tasks_by_schedule ON tasks(queue, schedule_us, seq);
+
+  CREATE TABLE task_tombstones (
+    queue       TEXT NOT NULL,
+    task_id     TEXT NOT NULL,
+    expires_us  INTEGER NOT NULL,
+    PRIMARY KEY (queue, task_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX task_tombstones_by_expiry ON task_tombstones(expires_us);
+
+  CREATE TABLE cmek_configs (
+    name    TEXT PRIMARY KEY,
+    config  TEXT NOT NULL
+  ) WITHOUT ROWID;
+  `,
+];

@@ -1,0 +1,110 @@
+import type { Db } from './database';
+
+export interface TaskRow {
+  seq: number;
+  queue: string;
+  task_id: string;
+  schedule_us: number;
+  create_us: number;
+  dispatch_count: number;
+  response_count: number;
+  first_dispatch_us: number | null;
+  last_attempt: string | null;
+  lease_until_us: number | null;
+  payload: Buffer;
+}
+
+export interface NewTask {
+  queue: string;
+  taskId: string;
+  scheduleUs: number;
+  createUs: number;
+  payload: Uint8Array;
+}
+
+/** SQL for live tasks and the task names reserved after deletion (de-duplication). */
+export class TaskStore {
+  private readonly insertStmt;
+  private readonly byName;
+  private readonly page;
+  private readonly deleteStmt;
+  private readonly tombstoneExpiry;
+  private readonly putTombstone;
+  private readonly dropTombstone;
+  private readonly tombstonePurged;
+  private readonly deletePurged;
+  private readonly deleteQueueTasks;
+  private readonly dropExpired;
+  private readonly countStmt;
+
+  constructor(db: Db) {
+    this.insertStmt = db.prepare(
+      'INSERT INTO tasks (queue, task_id, schedule_us, create_us, payload) VALUES (?, ?, ?, ?, ?)',
+    );
+    this.byName = db.prepare<[string, string], TaskRow>('SELECT * FROM tasks WHERE queue = ? AND task_id = ?');
+    this.page = db.prepare<[string, number, number, number, number], TaskRow>(
+      `SELECT * FROM tasks WHERE queue = ? AND (schedule_us > ? OR (schedule_us = ? AND seq > ?))
+       ORDER BY schedule_us, seq LIMIT ?`,
+    );
+    this.deleteStmt = db.prepare('DELETE FROM tasks WHERE queue = ? AND task_id = ?');
+    this.tombstoneExpiry = db.prepare<[string, string], { expires_us: number }>(
+      'SELECT expires_us FROM task_tombstones WHERE queue = ? AND task_id = ?',
+    );
+    this.putTombstone = db.prepare('INSERT OR REPLACE INTO task_tombstones (queue, task_id, expires_us) VALUES (?, ?, ?)');
+    this.dropTombstone = db.prepare('DELETE FROM task_tombstones WHERE queue = ? AND task_id = ?');
+    this.tombstonePurged = db.prepare(
+      `INSERT OR REPLACE INTO task_tombstones (queue, task_id, expires_us)
+       SELECT queue, task_id, ? FROM tasks WHERE queue = ? AND create_us <= ?`,
+    );
+    this.deletePurged = db.prepare('DELETE FROM tasks WHERE queue = ? AND create_us <= ?');
+    this.deleteQueueTasks = db.prepare('DELETE FROM tasks WHERE queue = ?');
+    this.dropExpired = db.prepare('DELETE FROM task_tombstones WHERE expires_us <= ?');
+    this.countStmt = db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM tasks WHERE queue = ?');
+  }
+
+  insert(task: NewTask): void {
+    this.insertStmt.run(task.queue, task.taskId, task.scheduleUs, task.createUs, task.payload);
+  }
+
+  get(queue: string, taskId: string): TaskRow | undefined {
+    return this.byName.get(queue, taskId);
+  }
+
+  /** Live tasks in schedule order, after the (schedule, seq) key. */
+  list(queue: string, afterScheduleUs: number, afterSeq: number, limit: number): TaskRow[] {
+    return this.page.all(queue, afterScheduleUs, afterScheduleUs, afterSeq, limit);
+  }
+
+  count(queue: string): number {
+    return this.countStmt.get(queue)!.n;
+  }
+
+  /** Deletes a live task and reserves its name until `reserveUntilUs`. */
+  delete(queue: string, taskId: string, reserveUntilUs: number): boolean {
+    const changed = this.deleteStmt.run(queue, taskId).changes > 0;
+    if (changed) this.putTombstone.run(queue, taskId, reserveUntilUs);
+    return changed;
+  }
+
+  /** When the name is reserved by a deleted or finished task, until when. */
+  reservedUntil(queue: string, taskId: string): number | undefined {
+    return this.tombstoneExpiry.get(queue, taskId)?.expires_us;
+  }
+
+  releaseName(queue: string, taskId: string): void {
+    this.dropTombstone.run(queue, taskId);
+  }
+
+  purge(queue: string, createdUpToUs: number, reserveUntilUs: number): number {
+    this.tombstonePurged.run(reserveUntilUs, queue, createdUpToUs);
+    return this.deletePurged.run(queue, createdUpToUs).changes;
+  }
+
+  deleteAllIn(queue: string): number {
+    return this.deleteQueueTasks.run(queue).changes;
+  }
+
+  dropExpiredNames(nowUs: number): number {
+    return this.dropExpired.run(nowUs).changes;
+  }
+}

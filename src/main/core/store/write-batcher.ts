@@ -1,0 +1,79 @@
+import type { Statement } from 'better-sqlite3';
+import type { Db } from './database';
+
+interface PendingWrite {
+  fn: () => unknown;
+  resolve: (value: any) => void;
+  reject: (err: unknown) => void;
+}
+
+/**
+ * Group commit: every write issued during one turn of the event loop runs in a single
+ * transaction, each in its own savepoint so one failing write does not undo the others.
+ * Callers' promises settle only after COMMIT, so a resolved write is durable.
+ */
+export class WriteBatcher {
+  private pending: PendingWrite[] = [];
+  private scheduled = false;
+  private readonly savepoint: Statement;
+  private readonly release: Statement;
+  private readonly rollbackTo: Statement;
+  private readonly begin: Statement;
+  private readonly commit: Statement;
+  private readonly rollback: Statement;
+
+  constructor(
+    private readonly db: Db,
+    private readonly maxBatch = 1000,
+  ) {
+    this.savepoint = db.prepare('SAVEPOINT write');
+    this.release = db.prepare('RELEASE write');
+    this.rollbackTo = db.prepare('ROLLBACK TO write');
+    this.begin = db.prepare('BEGIN IMMEDIATE');
+    this.commit = db.prepare('COMMIT');
+    this.rollback = db.prepare('ROLLBACK');
+  }
+
+  run<T>(fn: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.pending.push({ fn, resolve, reject });
+      if (this.pending.length >= this.maxBatch) this.flush();
+      else if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  /** Runs everything queued now, synchronously. */
+  flush(): void {
+    this.scheduled = false;
+    const batch = this.pending;
+    if (!batch.length) return;
+    this.pending = [];
+    const outcomes: Array<{ ok: boolean; value: unknown }> = new Array(batch.length);
+    try {
+      this.begin.run();
+      for (let i = 0; i < batch.length; i++) {
+        this.savepoint.run();
+        try {
+          outcomes[i] = { ok: true, value: batch[i].fn() };
+          this.release.run();
+        } catch (err) {
+          this.rollbackTo.run();
+          this.release.run();
+          outcomes[i] = { ok: false, value: err };
+        }
+      }
+      this.commit.run();
+    } catch (err) {
+      if (this.db.inTransaction) this.rollback.run();
+      for (const w of batch) w.reject(err);
+      return;
+    }
+    for (let i = 0; i < batch.length; i++) {
+      if (outcomes[i].ok) batch[i].resolve(outcomes[i].value);
+      else batch[i].reject(outcomes[i].value);
+    }
+  }
+}
