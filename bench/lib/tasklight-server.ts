@@ -1,0 +1,26 @@
+/**
+ * Tasklight itself, started the way `tasklight serve` starts it, in its own process.
+ * Prints {"grpcPort":..,"httpPort":..} once ready; answers "mem" on stdin with its heap+RSS after GC.
+ */
+import { startServer } from '../../src/main/server';
+
+async function main() {
+  const dataDir = process.argv[2];
+  const server = await startServer({ grpcPort: 0, httpPort: 0, dataDir, settings: { liftLimits: false } });
+  process.stdout.write(JSON.stringify({ grpcPort: server.grpcPort, httpPort: server.httpPort }) + '\n');
+  process.stdin.setEncoding('utf8');
+  process.stdin.on('data', (line) => {
+    if (String(line).trim() === 'mem') {
+      (globalThis as any).gc?.();
+      (globalThis as any).gc?.();
+      const m = process.memoryUsage();
+      process.stdout.write(JSON.stringify({ rss: m.rss, heapUsed: m.heapUsed, external: m.external }) + '\n');
+    }
+  });
+  process.on('SIGTERM', () => server.close().then(() => process.exit(0)));
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

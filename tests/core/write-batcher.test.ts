@@ -1,0 +1,50 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import Database from 'better-sqlite3';
+import { WriteBatcher } from '../../src/main/core/store/write-batcher';
+
+function table() {
+  const db = new Database(':memory:');
+  db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT UNIQUE)');
+  return db;
+}
+
+describe('group commit', () => {
+  test('writes issued in one turn share one transaction', async () => {
+    const db = table();
+    const batcher = new WriteBatcher(db);
+    const insert = db.prepare('INSERT INTO t (v) VALUES (?)');
+    const seenTx: boolean[] = [];
+    await Promise.all(Array.from({ length: 50 }, (_, i) => batcher.run(() => {
+      seenTx.push(db.inTransaction);
+      insert.run(`v${i}`);
+    })));
+    assert.equal(seenTx.length, 50);
+    assert.ok(seenTx.every(Boolean));
+    assert.equal((db.prepare('SELECT COUNT(*) n FROM t').get() as any).n, 50);
+  });
+
+  test('a failing write is undone alone; the others commit', async () => {
+    const db = table();
+    const batcher = new WriteBatcher(db);
+    const insert = db.prepare('INSERT INTO t (v) VALUES (?)');
+    const results = await Promise.allSettled([
+      batcher.run(() => insert.run('a')),
+      batcher.run(() => {
+        insert.run('b');
+        insert.run('a');
+      }),
+      batcher.run(() => insert.run('c')),
+    ]);
+    assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled']);
+    assert.deepEqual(db.prepare('SELECT v FROM t ORDER BY v').all().map((r: any) => r.v), ['a', 'c']);
+  });
+
+  test('settles a write only after its transaction committed', async () => {
+    const db = table();
+    const batcher = new WriteBatcher(db);
+    await batcher.run(() => db.prepare("INSERT INTO t (v) VALUES ('x')").run());
+    assert.equal(db.inTransaction, false);
+    assert.equal((db.prepare('SELECT COUNT(*) n FROM t').get() as any).n, 1);
+  });
+});
