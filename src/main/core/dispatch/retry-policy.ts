@@ -1,0 +1,23 @@
+/**
+ * When a failing task stops being retried (reference §7.2): both limits must be reached; a limit
+ * set to "unlimited" (max_attempts -1, max_retry_duration 0) is ignored. Evaluated after each
+ * failed attempt.
+ */
+export interface StopConfig {
+  maxAttempts: number;
+  maxRetryDurationUs: number;
+}
+
+export function retriesExhausted(
+  dispatchCount: number,
+  firstAttemptUs: number,
+  nowUs: number,
+  config: StopConfig,
+): boolean {
+  const attemptsLimited = config.maxAttempts !== -1;
+  const durationLimited = config.maxRetryDurationUs > 0;
+  if (!attemptsLimited && !durationLimited) return false;
+  const attemptsReached = !attemptsLimited || dispatchCount >= config.maxAttempts;
+  const durationReached = !durationLimited || nowUs - firstAttemptUs >= config.maxRetryDurationUs;
+  return attemptsReached && durationReached;
+}
