@@ -4,6 +4,7 @@ import { cloudTasksImplementation } from './api/cloud-tasks-service';
 import { bindGrpc, createGrpcServer } from './api/grpc-server';
 import { createHttpServer, listen } from './api/http-server';
 import { createRestHandler } from './api/rest/rest-handler';
+import { createOidcHandler } from './api/oidc-routes';
 import { SystemClock, type Clock } from './core/clock';
 import { Engine } from './core/engine';
 import { resolveSettings, type EngineSettings } from './core/settings';
@@ -51,8 +52,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   try {
     grpcServer = createGrpcServer(impl);
     const grpcPort = await bindGrpc(grpcServer, host, options.grpcPort ?? 8123);
-    httpServer = createHttpServer({ handlers: [createRestHandler(impl)] });
+    httpServer = createHttpServer({ handlers: [createOidcHandler(engine.tokens), createRestHandler(impl)] });
     const httpPort = await listen(httpServer, host, options.httpPort ?? 8124);
+    engine.tokens.issuer = `http://${hostForUrl(host)}:${httpPort}`;
 
     let closing: Promise<void> | undefined;
     const close = () =>
@@ -64,8 +66,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
             httpServer!.closeIdleConnections?.();
           }),
         ]);
-        await engine.settle();
-        engine.close();
+        await engine.shutdown();
       })());
 
     return {
@@ -81,7 +82,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   } catch (err) {
     grpcServer?.forceShutdown();
     httpServer?.close();
-    engine.close();
+    await engine.shutdown();
     throw err;
   }
 }

@@ -88,9 +88,7 @@ function cloudTasksHandlers(version: Version, engine: Engine): Record<string, Un
       await engine.deleteTask(r.name);
       return {};
     },
-    RunTask: async () => {
-      throw unimplemented('RunTask is not available yet: Tasklight does not dispatch tasks in this build.');
-    },
+    RunTask: async (r) => engine.runTask(r.name, r.responseView),
   };
   if (version === 'v2beta3') {
     handlers.BatchCreateTasks = async () => {

@@ -16,7 +16,7 @@ export function createGrpcServer(impl: RpcImplementation): grpc.Server {
     'grpc.keepalive_permit_without_calls': 1,
   });
   for (const service of servedServices()) {
-    const definition: grpc.ServiceDefinition = {};
+    const definition: Record<string, grpc.MethodDefinition<any, any>> = {};
     const handlers: grpc.UntypedServiceImplementation = {};
     for (const method of service.methodsArray) {
       method.resolve();

@@ -5,6 +5,8 @@
  */
 export interface Clock {
   nowUs(): number;
+  /** Calls `fn` once `delayUs` of this clock's time has passed; returns a cancel function. */
+  setTimer(fn: () => void, delayUs: number): () => void;
 }
 
 export class SystemClock implements Clock {
@@ -14,21 +16,62 @@ export class SystemClock implements Clock {
   nowUs(): number {
     return this.originUs + Math.round(performance.now() * 1000);
   }
+
+  setTimer(fn: () => void, delayUs: number): () => void {
+    const timer = setTimeout(fn, Math.max(0, delayUs / 1000));
+    return () => clearTimeout(timer);
+  }
 }
 
+interface FakeTimer {
+  atUs: number;
+  fn: () => void;
+  seq: number;
+}
+
+/** A clock that moves only when told to, firing due timers in time order as it moves. */
 export class FakeClock implements Clock {
+  private timers: FakeTimer[] = [];
+  private seq = 0;
+
   constructor(private currentUs: number = Date.UTC(2026, 0, 1) * 1000) {}
 
   nowUs(): number {
     return this.currentUs;
   }
 
+  setTimer(fn: () => void, delayUs: number): () => void {
+    const timer = { atUs: this.currentUs + Math.max(0, delayUs), fn, seq: this.seq++ };
+    this.timers.push(timer);
+    return () => {
+      this.timers = this.timers.filter((t) => t !== timer);
+    };
+  }
+
   advanceMs(ms: number): void {
-    this.currentUs += Math.round(ms * 1000);
+    this.advanceUs(Math.round(ms * 1000));
+  }
+
+  advanceUs(us: number): void {
+    const target = this.currentUs + us;
+    for (;;) {
+      const due = this.timers
+        .filter((t) => t.atUs <= target)
+        .sort((a, b) => a.atUs - b.atUs || a.seq - b.seq)[0];
+      if (!due) break;
+      this.timers = this.timers.filter((t) => t !== due);
+      this.currentUs = Math.max(this.currentUs, due.atUs);
+      due.fn();
+    }
+    this.currentUs = target;
   }
 
   setUs(us: number): void {
     this.currentUs = us;
+  }
+
+  pendingTimers(): number {
+    return this.timers.length;
   }
 }
 

@@ -18,6 +18,10 @@ import { openDatabase, type Db } from './store/database';
 import { QueueStore, type QueueRow } from './store/queue-store';
 import { TaskStore, type TaskRow } from './store/task-store';
 import { WriteBatcher } from './store/write-batcher';
+import { HistoryStore } from './store/history-store';
+import { Dispatcher } from './dispatch/dispatcher';
+import { loadOrCreateSigningKey } from './oidc/signing-key';
+import { TokenIssuer } from './oidc/token-issuer';
 import { PAYLOAD_TYPE, validateTaskRequest } from './task-request';
 
 export type TaskView = 'BASIC' | 'FULL';
@@ -37,28 +41,47 @@ function viewOf(view: string | undefined): TaskView {
 export class Engine {
   readonly queues: QueueStore;
   readonly tasks: TaskStore;
+  readonly history: HistoryStore;
+  readonly dispatcher: Dispatcher;
+  readonly tokens: TokenIssuer;
   private readonly writes: WriteBatcher;
   private sweepTimer: NodeJS.Timeout | undefined;
+  private closed = false;
 
   constructor(
     readonly db: Db,
     readonly clock: Clock,
     readonly settings: EngineSettings,
+    dataDir: string | null = null,
   ) {
     this.queues = new QueueStore(db);
     this.tasks = new TaskStore(db);
+    this.history = new HistoryStore(db);
     this.writes = new WriteBatcher(db);
+    this.tokens = new TokenIssuer(loadOrCreateSigningKey(dataDir), clock);
+    this.dispatcher = new Dispatcher(db, this.queues, this.history, this.writes, clock, settings, this.tokens);
+    this.dispatcher.start();
     // Expired name reservations are only ever compared against now; dropping them is housekeeping.
     this.sweepTimer = setInterval(() => void this.writes.run(() => this.tasks.dropExpiredNames(this.clock.nowUs())), 60_000);
     this.sweepTimer.unref();
   }
 
   static open(dataDir: string | null, clock: Clock, settings: EngineSettings): Engine {
-    return new Engine(openDatabase(dataDir), clock, settings);
+    return new Engine(openDatabase(dataDir), clock, settings, dataDir);
+  }
+
+  /** Stops dispatching (attempts in flight are abandoned and redelivered on next start), commits, closes. */
+  async shutdown(): Promise<void> {
+    if (this.closed) return;
+    await this.dispatcher.stop();
+    this.close();
   }
 
   close(): void {
+    if (this.closed) return;
+    this.closed = true;
     clearInterval(this.sweepTimer);
+    void this.dispatcher.stop();
     this.writes.flush();
     if (this.db.open) {
       if (this.db.memory === false) this.db.pragma('wal_checkpoint(TRUNCATE)');
@@ -124,9 +147,10 @@ export class Engine {
       this.checkNotRecentlyDeleted(name.full, now);
       const row: QueueRow = {
         name: name.full, project: name.project, location: name.location, state: 'RUNNING', config,
-        purgeTimeUs: null, iamPolicy: null, createTimeUs: now, updateTimeUs: now,
+        purgeTimeUs: null, iamPolicy: null, createTimeUs: now, updateTimeUs: now, clockOffsetUs: 0,
       };
       this.queues.put(row);
+      this.dispatcher.refreshQueue(row.name);
       return this.queueView(row);
     });
   }
@@ -146,14 +170,16 @@ export class Engine {
         const row: QueueRow = {
           name: name.full, project: name.project, location: name.location, state: 'RUNNING',
           config: mergeQueueConfig(undefined, queue, null, this.settings, burstSettable),
-          purgeTimeUs: null, iamPolicy: null, createTimeUs: now, updateTimeUs: now,
+          purgeTimeUs: null, iamPolicy: null, createTimeUs: now, updateTimeUs: now, clockOffsetUs: 0,
         };
         this.queues.put(row);
+        this.dispatcher.refreshQueue(row.name);
         return this.queueView(row);
       }
       const config = mergeQueueConfig(current.config, queue, maskPaths, this.settings, burstSettable);
       const row = { ...current, config, updateTimeUs: now };
       this.queues.put(row);
+      this.dispatcher.refreshQueue(row.name);
       return this.queueView(row);
     });
   }
@@ -164,6 +190,7 @@ export class Engine {
       this.requireQueue(name, Messages.entityMissing);
       this.tasks.deleteAllIn(name);
       this.queues.delete(name, this.clock.nowUs());
+      this.dispatcher.refreshQueue(name);
     });
   }
 
@@ -183,6 +210,7 @@ export class Engine {
     return this.writes.run(() => {
       this.requireQueue(name);
       this.queues.setState(name, state, this.clock.nowUs());
+      this.dispatcher.refreshQueue(name);
       return this.queueView(this.requireQueue(name));
     });
   }
@@ -314,6 +342,7 @@ export class Engine {
       }
       this.tasks.insert({ queue: q.name, taskId: id, scheduleUs: Math.max(scheduleUs, now), createUs: now, payload: encoded });
       const row = this.tasks.get(q.name, id)!;
+      this.dispatcher.taskAdded(q.name, row.schedule_us);
       return this.taskView(row, viewOf(view), q);
     }).catch((err) => {
       if (!named && err?.code === 'SQLITE_CONSTRAINT_UNIQUE') return this.createTask(parent, task, view);
@@ -326,6 +355,26 @@ export class Engine {
     await this.writes.run(() => {
       const reserveUntil = this.clock.nowUs() + this.settings.taskTombstoneTtlMs * 1000;
       if (!this.tasks.delete(n.full, n.task, reserveUntil)) throw notFound(Messages.entityMissing);
+    });
+  }
+
+  /** RunTask: dispatches now and returns the task as it is right after dispatch, before any answer. */
+  runTask(name: string, view: string | undefined): ProtoObject {
+    const n = parseTaskName(name);
+    if (!this.tasks.get(n.full, n.task)) throw notFound(Messages.entityMissing);
+    this.dispatcher.runNow(n.full, n.task);
+    return this.taskView(this.tasks.get(n.full, n.task)!, viewOf(view));
+  }
+
+  /** Moves a queue's clock forward: everything due within `byUs` (retries included) becomes due now. */
+  async advanceQueueClock(name: string, byUs: number): Promise<ProtoObject> {
+    parseQueueName(name);
+    if (!(byUs > 0)) throw invalidArgument('The clock can only move forward by a positive duration.');
+    return this.writes.run(() => {
+      this.requireQueue(name);
+      this.queues.advanceClock(name, byUs);
+      this.dispatcher.refreshQueue(name);
+      return this.queueView(this.requireQueue(name));
     });
   }
 

@@ -12,6 +12,13 @@ export interface EngineSettings {
   maxTaskBytes: number;
   /** Page tokens expire after this long. */
   pageTokenTtlMs: number;
+  /** Completed and exhausted tasks and every attempt stay in history this long. */
+  historyRetentionMs: number;
+  /** Where App Engine tasks go: the default base URL, and per `service` or `version.service`. */
+  appEngineBaseUrl: string;
+  appEngineRoutes: Record<string, string>;
+  /** Whether queues dispatch at all (off for a store that should only hold tasks). */
+  dispatch: boolean;
 }
 
 const HOUR = 3_600_000;
@@ -24,6 +31,10 @@ export const DEFAULT_SETTINGS: EngineSettings = {
   scheduleHorizonMs: 30 * DAY,
   maxTaskBytes: 1024 * 1024,
   pageTokenTtlMs: 2 * HOUR,
+  historyRetentionMs: 24 * HOUR,
+  appEngineBaseUrl: 'http://localhost:8080',
+  appEngineRoutes: {},
+  dispatch: true,
 };
 
 export function resolveSettings(partial: Partial<EngineSettings> = {}): EngineSettings {

@@ -52,4 +52,48 @@ export const MIGRATIONS: readonly string[] = [
     config  TEXT NOT NULL
   ) WITHOUT ROWID;
   `,
+  // 2: dispatch. Header counters, per-queue clock offsets, leases, and history of attempts
+  // and of finished tasks.
+  `
+  ALTER TABLE queues ADD COLUMN clock_offset_us INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE tasks ADD COLUMN execution_count INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE tasks ADD COLUMN previous_response INTEGER;
+  CREATE INDEX tasks_leased ON tasks(lease_until_us) WHERE lease_until_us IS NOT NULL;
+  CREATE INDEX tasks_due ON tasks(queue, schedule_us, seq) WHERE lease_until_us IS NULL;
+
+  CREATE TABLE attempts (
+    id            INTEGER PRIMARY KEY,
+    queue         TEXT NOT NULL,
+    task_id       TEXT NOT NULL,
+    attempt       INTEGER NOT NULL,
+    schedule_us   INTEGER NOT NULL,
+    dispatch_us   INTEGER NOT NULL,
+    response_us   INTEGER,
+    duration_ms   REAL,
+    status        INTEGER,
+    outcome       TEXT NOT NULL,
+    error         TEXT,
+    request       TEXT NOT NULL,
+    response      TEXT,
+    run_task      INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE INDEX attempts_by_task ON attempts(queue, task_id, id);
+  CREATE INDEX attempts_by_time ON attempts(dispatch_us);
+
+  CREATE TABLE finished_tasks (
+    queue             TEXT NOT NULL,
+    task_id           TEXT NOT NULL,
+    outcome           TEXT NOT NULL,
+    finished_us       INTEGER NOT NULL,
+    schedule_us       INTEGER NOT NULL,
+    create_us         INTEGER NOT NULL,
+    dispatch_count    INTEGER NOT NULL,
+    response_count    INTEGER NOT NULL,
+    first_dispatch_us INTEGER,
+    last_attempt      TEXT,
+    payload           BLOB NOT NULL,
+    PRIMARY KEY (queue, task_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX finished_tasks_by_time ON finished_tasks(finished_us);
+  `,
 ];

@@ -13,6 +13,8 @@ export interface QueueRow {
   iamPolicy: Record<string, any> | null;
   createTimeUs: number;
   updateTimeUs: number;
+  /** How far this queue's clock runs ahead of the engine's ("advance a queue's clock"). */
+  clockOffsetUs: number;
 }
 
 interface RawQueueRow {
@@ -25,6 +27,7 @@ interface RawQueueRow {
   iam_policy: string | null;
   create_time_us: number;
   update_time_us: number;
+  clock_offset_us: number;
 }
 
 function fromRaw(raw: RawQueueRow): QueueRow {
@@ -38,6 +41,7 @@ function fromRaw(raw: RawQueueRow): QueueRow {
     iamPolicy: raw.iam_policy ? JSON.parse(raw.iam_policy) : null,
     createTimeUs: raw.create_time_us,
     updateTimeUs: raw.update_time_us,
+    clockOffsetUs: raw.clock_offset_us ?? 0,
   };
 }
 
@@ -55,6 +59,7 @@ export class QueueStore {
   private readonly dropTombstone;
   private readonly locationsOf;
   private readonly allRows;
+  private readonly advanceStmt;
 
   constructor(db: Db) {
     this.byName = db.prepare<[string], RawQueueRow>('SELECT * FROM queues WHERE name = ?');
@@ -75,6 +80,7 @@ export class QueueStore {
     this.dropTombstone = db.prepare('DELETE FROM queue_tombstones WHERE name = ?');
     this.locationsOf = db.prepare<[string], { location: string }>('SELECT DISTINCT location FROM queues WHERE project = ?');
     this.allRows = db.prepare<[], RawQueueRow>('SELECT * FROM queues ORDER BY name');
+    this.advanceStmt = db.prepare('UPDATE queues SET clock_offset_us = clock_offset_us + ? WHERE name = ?');
   }
 
   get(name: string): QueueRow | undefined {
@@ -123,6 +129,10 @@ export class QueueStore {
 
   setPolicy(name: string, policy: Record<string, any>): void {
     this.setPolicyStmt.run(JSON.stringify(policy), name);
+  }
+
+  advanceClock(name: string, byUs: number): void {
+    this.advanceStmt.run(byUs, name);
   }
 
   deletedAt(name: string): number | undefined {

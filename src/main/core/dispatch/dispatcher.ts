@@ -1,0 +1,379 @@
+import type { Statement } from 'better-sqlite3';
+import type { Clock } from '../clock';
+import { notFound, Messages } from '../errors';
+import { decodeMessage } from '../protos';
+import { fromUs, toUs } from '../proto-time';
+import type { QueueConfig } from '../queue-config';
+import type { EngineSettings } from '../settings';
+import type { Db } from '../store/database';
+import type { HistoryStore } from '../store/history-store';
+import type { QueueRow, QueueStore } from '../store/queue-store';
+import type { WriteBatcher } from '../store/write-batcher';
+import { PAYLOAD_TYPE, type TaskPayload } from '../task-request';
+import type { TokenIssuer } from '../oidc/token-issuer';
+import { attemptStatus } from './attempt-status';
+import { backoffDelayUs } from './backoff';
+import { HttpSender, type OutgoingRequest, type SendResult } from './http-sender';
+import { TokenBucket } from './rate-limiter';
+import { buildAppEngineRequest, buildHttpTargetRequest, type AttemptContext } from './request-builder';
+import { retriesExhausted } from './retry-policy';
+
+/** The per-queue state dispatch needs in memory; everything else stays in SQLite. */
+interface QueueRuntime {
+  name: string;
+  queueId: string;
+  state: QueueRow['state'];
+  config: QueueConfig;
+  offsetUs: number;
+  bucket: TokenBucket;
+  inFlight: number;
+}
+
+interface ClaimedRow {
+  seq: number;
+  task_id: string;
+  schedule_us: number;
+  dispatch_count: number;
+  execution_count: number;
+  previous_response: number | null;
+  first_dispatch_us: number | null;
+  last_attempt: string | null;
+  payload: Buffer;
+}
+
+interface Attempt {
+  runtime: QueueRuntime;
+  row: ClaimedRow;
+  payload: TaskPayload;
+  /** This attempt's number (dispatch_count after it was leased). */
+  number: number;
+  scheduleUs: number;
+  dispatchUs: number;
+  /** The queue's clock when the attempt went out (what backoff counts from). */
+  queueDispatchUs: number;
+  runTask: boolean;
+}
+
+export interface DispatchEvents {
+  attemptFinished?(queue: string, taskId: string, outcome: string): void;
+}
+
+const CLAIM_BATCH = 512;
+const LEASE_GRACE_US = 30_000_000;
+
+/**
+ * Moves due tasks to their handlers: claims them in schedule order within each queue's token
+ * bucket and concurrency cap, leases them (so a crash hands them back), sends them, and commits
+ * each outcome in groups. History writes ride in the same group commits, never in the send path.
+ */
+export class Dispatcher {
+  private readonly runtimes = new Map<string, QueueRuntime>();
+  private readonly sender: HttpSender;
+  private readonly claimStmt: Statement<[string, number, number], ClaimedRow>;
+  private readonly leaseStmt: Statement;
+  private readonly nextDueStmt: Statement<[string], { due: number | null }>;
+  private readonly rowBySeq: Statement<[number], ClaimedRow>;
+  private readonly rowByName: Statement<[string, string], ClaimedRow>;
+  private readonly retryStmt: Statement;
+  private readonly deleteStmt: Statement;
+  private readonly tombstoneStmt: Statement;
+  private readonly releaseAll: Statement;
+  private readonly leaseTx: (claims: Array<[ClaimedRow, number, string, number]>) => void;
+  private pumpScheduled = false;
+  private cancelWake: (() => void) | undefined;
+  private wakeAtUs = Infinity;
+  private stopped = false;
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly stopSignal = new AbortController();
+  private sweepTimer: NodeJS.Timeout | undefined;
+  events: DispatchEvents = {};
+
+  constructor(
+    private readonly db: Db,
+    private readonly queues: QueueStore,
+    private readonly history: HistoryStore,
+    private readonly writes: WriteBatcher,
+    private readonly clock: Clock,
+    private readonly settings: EngineSettings,
+    private readonly tokens: TokenIssuer,
+  ) {
+    this.sender = new HttpSender(clock);
+    const cols = 'seq, task_id, schedule_us, dispatch_count, execution_count, previous_response, first_dispatch_us, last_attempt, payload';
+    this.claimStmt = db.prepare(
+      `SELECT ${cols} FROM tasks WHERE queue = ? AND lease_until_us IS NULL AND schedule_us <= ? ORDER BY schedule_us, seq LIMIT ?`,
+    );
+    this.leaseStmt = db.prepare(
+      `UPDATE tasks SET lease_until_us = ?, dispatch_count = dispatch_count + 1,
+         first_dispatch_us = COALESCE(first_dispatch_us, ?), last_attempt = ? WHERE seq = ?`,
+    );
+    this.nextDueStmt = db.prepare('SELECT MIN(schedule_us) AS due FROM tasks WHERE queue = ? AND lease_until_us IS NULL');
+    this.rowBySeq = db.prepare(`SELECT ${cols} FROM tasks WHERE seq = ?`);
+    this.rowByName = db.prepare(`SELECT ${cols} FROM tasks WHERE queue = ? AND task_id = ?`);
+    this.retryStmt = db.prepare(
+      `UPDATE tasks SET lease_until_us = NULL, schedule_us = ?, response_count = response_count + ?,
+         execution_count = execution_count + ?, previous_response = ?, last_attempt = ? WHERE seq = ?`,
+    );
+    this.deleteStmt = db.prepare('DELETE FROM tasks WHERE seq = ?');
+    this.tombstoneStmt = db.prepare(
+      'INSERT OR REPLACE INTO task_tombstones (queue, task_id, expires_us) VALUES (?, ?, ?)',
+    );
+    this.releaseAll = db.prepare('UPDATE tasks SET lease_until_us = NULL WHERE lease_until_us IS NOT NULL');
+    this.leaseTx = db.transaction((claims: Array<[ClaimedRow, number, string, number]>) => {
+      for (const [row, dispatchUs, lastAttempt, leaseUntil] of claims) this.leaseStmt.run(leaseUntil, dispatchUs, lastAttempt, row.seq);
+    });
+  }
+
+  /** Hands every lease left by a crash back to its queue, loads the queues and starts dispatching. */
+  start(): void {
+    this.releaseAll.run();
+    for (const row of this.queues.all()) this.refreshQueue(row.name);
+    this.sweepTimer = setInterval(() => {
+      const cutoff = this.clock.nowUs() - this.settings.historyRetentionMs * 1000;
+      void this.writes.run(() => this.history.sweep(cutoff));
+    }, 60_000);
+    this.sweepTimer.unref();
+    this.schedulePump();
+  }
+
+  /** Stops claiming, abandons attempts in flight (their leases go back to the queue on next start). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.sweepTimer);
+    this.cancelWake?.();
+    this.stopSignal.abort();
+    await Promise.allSettled([...this.inFlight]);
+    await this.sender.destroy();
+  }
+
+  /** Re-reads a queue after it changed (create, update, pause, resume, delete, clock advance). */
+  refreshQueue(name: string): void {
+    const row = this.queues.get(name);
+    if (!row) {
+      this.runtimes.delete(name);
+      return;
+    }
+    const now = this.clock.nowUs();
+    const rl = row.config.rateLimits;
+    const existing = this.runtimes.get(name);
+    if (existing) {
+      existing.state = row.state;
+      existing.config = row.config;
+      existing.offsetUs = row.clockOffsetUs;
+      existing.bucket.reconfigure(rl.maxDispatchesPerSecond, rl.maxBurstSize, now);
+    } else {
+      this.runtimes.set(name, {
+        name,
+        queueId: name.slice(name.lastIndexOf('/') + 1),
+        state: row.state,
+        config: row.config,
+        offsetUs: row.clockOffsetUs,
+        bucket: new TokenBucket(rl.maxDispatchesPerSecond, rl.maxBurstSize, now),
+        inFlight: 0,
+      });
+    }
+    this.schedulePump();
+  }
+
+  /** A task became due at `scheduleUs` (queue time): make sure we wake for it. */
+  taskAdded(queue: string, scheduleUs: number): void {
+    const rt = this.runtimes.get(queue);
+    if (!rt) return;
+    const realUs = scheduleUs - rt.offsetUs;
+    if (realUs <= this.clock.nowUs()) this.schedulePump();
+    else this.wakeAt(realUs);
+  }
+
+  queueStats(name: string): { inFlight: number; tokens: number } | undefined {
+    const rt = this.runtimes.get(name);
+    return rt && { inFlight: rt.inFlight, tokens: rt.bucket.level(this.clock.nowUs()) };
+  }
+
+  queueNowUs(name: string): number {
+    return this.clock.nowUs() + (this.runtimes.get(name)?.offsetUs ?? 0);
+  }
+
+  schedulePump(): void {
+    if (this.pumpScheduled || this.stopped || !this.settings.dispatch) return;
+    this.pumpScheduled = true;
+    setImmediate(() => {
+      this.pumpScheduled = false;
+      this.pump();
+    });
+  }
+
+  private wakeAt(realUs: number): void {
+    if (this.stopped || realUs >= this.wakeAtUs) return;
+    this.cancelWake?.();
+    this.wakeAtUs = realUs;
+    this.cancelWake = this.clock.setTimer(() => {
+      this.wakeAtUs = Infinity;
+      this.cancelWake = undefined;
+      this.pump();
+    }, Math.max(0, realUs - this.clock.nowUs()));
+  }
+
+  private pump(): void {
+    if (this.stopped || !this.db.open) return;
+    const now = this.clock.nowUs();
+    let next = Infinity;
+    for (const rt of this.runtimes.values()) {
+      if (rt.state !== 'RUNNING') continue;
+      const free = rt.config.rateLimits.maxConcurrentDispatches - rt.inFlight;
+      if (free <= 0) continue; // a finishing attempt pumps again
+      const tokens = rt.bucket.available(now);
+      const qnow = now + rt.offsetUs;
+      if (tokens <= 0) {
+        const due = this.nextDueStmt.get(rt.name)?.due;
+        if (due != null) next = Math.min(next, Math.max(due - rt.offsetUs, now + rt.bucket.waitUs(now)));
+        continue;
+      }
+      const limit = Math.min(free, tokens, CLAIM_BATCH);
+      const rows = this.claimStmt.all(rt.name, qnow, limit);
+      if (rows.length) this.launch(rt, rows, now, false);
+      if (rows.length === limit) {
+        next = now;
+      } else {
+        const due = this.nextDueStmt.get(rt.name)?.due;
+        if (due != null) next = Math.min(next, due - rt.offsetUs);
+      }
+    }
+    if (next <= now) this.schedulePump();
+    else if (next < Infinity) this.wakeAt(next);
+  }
+
+  private launch(rt: QueueRuntime, rows: ClaimedRow[], now: number, runTask: boolean): Attempt[] {
+    const qnow = now + rt.offsetUs;
+    const attempts: Attempt[] = [];
+    const claims: Array<[ClaimedRow, number, string, number]> = [];
+    for (const row of rows) {
+      const payload = decodeMessage(PAYLOAD_TYPE, row.payload) as TaskPayload;
+      const deadline = toUs(payload.dispatchDeadline) || 600_000_000;
+      const lastAttempt = JSON.stringify({ scheduleTime: fromUs(row.schedule_us), dispatchTime: fromUs(qnow) });
+      // The lease is informative while we run; after a crash every lease is handed back at start.
+      claims.push([row, qnow, lastAttempt, now + deadline + LEASE_GRACE_US]);
+      attempts.push({
+        runtime: rt, row, payload, number: row.dispatch_count + 1, scheduleUs: row.schedule_us,
+        dispatchUs: now, queueDispatchUs: qnow, runTask,
+      });
+    }
+    this.leaseTx(claims);
+    if (!runTask) rt.bucket.take(rows.length, now);
+    rt.inFlight += rows.length;
+    for (const attempt of attempts) {
+      const p = this.execute(attempt).finally(() => this.inFlight.delete(p));
+      this.inFlight.add(p);
+    }
+    return attempts;
+  }
+
+  private async execute(attempt: Attempt): Promise<void> {
+    const { runtime: rt, row, payload } = attempt;
+    const ctx: AttemptContext = {
+      queueId: rt.queueId,
+      taskId: row.task_id,
+      retryCount: row.dispatch_count,
+      executionCount: row.execution_count,
+      etaUs: attempt.scheduleUs,
+      previousResponse: row.previous_response,
+      previousUnanswered: row.previous_response === 504 && row.dispatch_count > 0,
+    };
+    let request: OutgoingRequest;
+    let result: SendResult;
+    try {
+      request = payload.httpRequest
+        ? await buildHttpTargetRequest(payload, rt.config, ctx, this.tokens)
+        : buildAppEngineRequest(payload, rt.config, ctx, this.settings);
+      result = await this.sender.send(request, this.stopSignal.signal);
+    } catch (err) {
+      request ??= { method: '', url: '', headers: {}, deadlineUs: 0 };
+      result = { outcome: 'network', status: null, error: String((err as Error)?.message ?? err), responseUs: this.clock.nowUs() };
+    }
+    rt.inFlight--;
+    if (this.stopped) return; // abandoned: the lease hands the task back on next start
+    this.schedulePump();
+    await this.writes.run(() => this.complete(attempt, request, result)).catch(() => undefined);
+    this.events.attemptFinished?.(rt.name, row.task_id, result.outcome);
+  }
+
+  /** Runs inside a group commit: records the attempt and moves the task on. */
+  private complete(attempt: Attempt, request: OutgoingRequest, result: SendResult): void {
+    const { runtime: rt, row } = attempt;
+    const now = this.clock.nowUs();
+    const qnow = now + rt.offsetUs;
+    const isAppEngine = !attempt.payload.httpRequest;
+    const answered = result.status !== null;
+    const status = attemptStatus(result);
+    const lastAttempt = JSON.stringify({
+      scheduleTime: fromUs(attempt.scheduleUs),
+      dispatchTime: fromUs(attempt.queueDispatchUs),
+      responseTime: fromUs(qnow),
+      responseStatus: status,
+    });
+    this.history.recordAttempt({
+      queue: rt.name,
+      taskId: row.task_id,
+      attempt: attempt.number,
+      scheduleUs: attempt.scheduleUs,
+      dispatchUs: attempt.queueDispatchUs,
+      responseUs: qnow,
+      durationMs: (result.responseUs - attempt.dispatchUs) / 1000,
+      status: result.status,
+      outcome: result.outcome,
+      error: result.error ?? null,
+      request: {
+        method: request.method,
+        url: request.url,
+        headers: request.headers,
+        body: request.body ? request.body.subarray(0, 65536).toString('base64') : undefined,
+        bodySize: request.body?.length ?? 0,
+      },
+      response: answered
+        ? { headers: result.responseHeaders, body: result.body?.toString('base64'), truncated: !!result.bodyTruncated }
+        : null,
+      runTask: attempt.runTask,
+    });
+
+    const current = this.rowBySeq.get(row.seq);
+    if (!current) return; // deleted or purged while in flight: history only
+    const reserveUntil = now + this.settings.taskTombstoneTtlMs * 1000;
+    if (result.outcome === 'success') {
+      this.history.finish(row.seq, 'succeeded', now, true, lastAttempt);
+      this.deleteStmt.run(row.seq);
+      this.tombstoneStmt.run(rt.name, row.task_id, reserveUntil);
+      return;
+    }
+    const retry = rt.config.retryConfig;
+    const first = current.first_dispatch_us ?? attempt.queueDispatchUs;
+    if (
+      retriesExhausted(current.dispatch_count, first, qnow, {
+        maxAttempts: retry.maxAttempts,
+        maxRetryDurationUs: toUs(retry.maxRetryDuration),
+      })
+    ) {
+      this.history.finish(row.seq, 'exhausted', now, answered, lastAttempt);
+      this.deleteStmt.run(row.seq);
+      this.tombstoneStmt.run(rt.name, row.task_id, reserveUntil);
+      return;
+    }
+    const delay = backoffDelayUs(current.dispatch_count, {
+      minBackoffUs: toUs(retry.minBackoff),
+      maxBackoffUs: toUs(retry.maxBackoff),
+      maxDoublings: retry.maxDoublings,
+    });
+    // RunTask failures retry from the call's time; others from the failure (reference §7.3).
+    const from = attempt.runTask ? attempt.queueDispatchUs : qnow;
+    // Header ExecutionCount: HTTP targets count answered non-5xx attempts; App Engine every answer.
+    const executed = answered && (isAppEngine || (result.status as number) < 500) ? 1 : 0;
+    const previous = answered ? result.status : 504;
+    this.retryStmt.run(from + delay, answered ? 1 : 0, executed, previous, lastAttempt, row.seq);
+    this.taskAdded(rt.name, from + delay);
+  }
+
+  /** RunTask: dispatch now, whatever the schedule, rate limits, concurrency or pause (reference §3.3). */
+  runNow(queueName: string, taskId: string): void {
+    const rt = this.runtimes.get(queueName);
+    const row = this.rowByName.get(queueName, taskId);
+    if (!rt || !row) throw notFound(Messages.entityMissing);
+    this.launch(rt, [row], this.clock.nowUs(), true);
+  }
+}

@@ -1,0 +1,116 @@
+import { Agent, request } from 'undici';
+import type { Clock } from '../clock';
+
+export type AttemptOutcome = 'success' | 'http_error' | 'redirect' | 'timeout' | 'refused' | 'reset' | 'network';
+
+export interface OutgoingRequest {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body?: Buffer;
+  deadlineUs: number;
+}
+
+export interface SendResult {
+  outcome: AttemptOutcome;
+  /** The handler's HTTP status, when it answered. */
+  status: number | null;
+  responseHeaders?: Record<string, string>;
+  /** The first BODY_EXCERPT bytes of the answer. */
+  body?: Buffer;
+  bodyTruncated?: boolean;
+  error?: string;
+  responseUs: number;
+}
+
+export const BODY_EXCERPT = 64 * 1024;
+
+function classifyError(err: any): AttemptOutcome {
+  const code = err?.code ?? err?.cause?.code;
+  if (code === 'ECONNREFUSED') return 'refused';
+  if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE') return 'reset';
+  return 'network';
+}
+
+/**
+ * Sends one attempt with undici (keep-alive pools per origin). Redirects are never followed: a
+ * 3xx is a failed attempt. The dispatch deadline runs on the injected clock.
+ */
+export class HttpSender {
+  private readonly agent = new Agent({
+    keepAliveTimeout: 10_000,
+    keepAliveMaxTimeout: 60_000,
+    headersTimeout: 0,
+    bodyTimeout: 0,
+    connect: { timeout: 10_000 },
+  });
+
+  constructor(private readonly clock: Clock) {}
+
+  async send(req: OutgoingRequest, abort?: AbortSignal): Promise<SendResult> {
+    const controller = new AbortController();
+    let timedOut = false;
+    const cancelTimer = this.clock.setTimer(() => {
+      timedOut = true;
+      controller.abort();
+    }, req.deadlineUs);
+    const onOuterAbort = () => controller.abort();
+    abort?.addEventListener('abort', onOuterAbort, { once: true });
+    try {
+      const res = await request(req.url, {
+        dispatcher: this.agent,
+        method: req.method as any,
+        headers: req.headers,
+        body: req.body,
+        signal: controller.signal,
+      });
+      const chunks: Buffer[] = [];
+      let size = 0;
+      let truncated = false;
+      for await (const chunk of res.body) {
+        const buf = chunk as Buffer;
+        if (size + buf.length > BODY_EXCERPT) {
+          chunks.push(buf.subarray(0, BODY_EXCERPT - size));
+          size = BODY_EXCERPT;
+          truncated = true;
+          // The rest is not needed; stop reading rather than buffer a large answer.
+          res.body.destroy();
+          break;
+        }
+        chunks.push(buf);
+        size += buf.length;
+      }
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(res.headers)) {
+        if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : String(v);
+      }
+      const status = res.statusCode;
+      return {
+        outcome: status >= 200 && status < 300 ? 'success' : status >= 300 && status < 400 ? 'redirect' : 'http_error',
+        status,
+        responseHeaders: headers,
+        body: Buffer.concat(chunks),
+        bodyTruncated: truncated,
+        responseUs: this.clock.nowUs(),
+      };
+    } catch (err: any) {
+      return {
+        outcome: timedOut ? 'timeout' : classifyError(err),
+        status: null,
+        error: timedOut ? `No response within the dispatch deadline (${req.deadlineUs / 1e6}s)` : String(err?.cause?.message ?? err?.message ?? err),
+        responseUs: this.clock.nowUs(),
+      };
+    } finally {
+      cancelTimer();
+      abort?.removeEventListener('abort', onOuterAbort);
+    }
+  }
+
+  close(): Promise<void> {
+    return this.agent.close();
+  }
+
+  destroy(): Promise<void> {
+    return this.agent.destroy();
+  }
+}

@@ -1,0 +1,88 @@
+import type { Db } from './database';
+
+export interface AttemptRecord {
+  queue: string;
+  taskId: string;
+  attempt: number;
+  scheduleUs: number;
+  dispatchUs: number;
+  responseUs: number | null;
+  durationMs: number | null;
+  status: number | null;
+  outcome: string;
+  error: string | null;
+  request: object;
+  response: object | null;
+  runTask: boolean;
+}
+
+export interface AttemptRow {
+  id: number;
+  queue: string;
+  task_id: string;
+  attempt: number;
+  schedule_us: number;
+  dispatch_us: number;
+  response_us: number | null;
+  duration_ms: number | null;
+  status: number | null;
+  outcome: string;
+  error: string | null;
+  request: string;
+  response: string | null;
+  run_task: number;
+}
+
+export type FinishOutcome = 'succeeded' | 'exhausted';
+
+/** Attempts and finished tasks: the history Tasklight keeps beyond what the API shows. */
+export class HistoryStore {
+  private readonly insertAttempt;
+  private readonly finishStmt;
+  private readonly byTask;
+  private readonly sweepAttempts;
+  private readonly sweepFinished;
+  private readonly finishedRow;
+
+  constructor(db: Db) {
+    this.insertAttempt = db.prepare(
+      `INSERT INTO attempts (queue, task_id, attempt, schedule_us, dispatch_us, response_us, duration_ms, status, outcome, error, request, response, run_task)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.finishStmt = db.prepare(
+      `INSERT OR REPLACE INTO finished_tasks (queue, task_id, outcome, finished_us, schedule_us, create_us, dispatch_count, response_count, first_dispatch_us, last_attempt, payload)
+       SELECT queue, task_id, ?, ?, schedule_us, create_us, dispatch_count, response_count + ?, first_dispatch_us, ?, payload FROM tasks WHERE seq = ?`,
+    );
+    this.byTask = db.prepare<[string, string], AttemptRow>('SELECT * FROM attempts WHERE queue = ? AND task_id = ? ORDER BY id');
+    this.sweepAttempts = db.prepare('DELETE FROM attempts WHERE id IN (SELECT id FROM attempts WHERE dispatch_us < ? LIMIT 5000)');
+    this.sweepFinished = db.prepare(
+      'DELETE FROM finished_tasks WHERE (queue, task_id) IN (SELECT queue, task_id FROM finished_tasks WHERE finished_us < ? LIMIT 5000)',
+    );
+    this.finishedRow = db.prepare<[string, string], any>('SELECT * FROM finished_tasks WHERE queue = ? AND task_id = ?');
+  }
+
+  recordAttempt(a: AttemptRecord): void {
+    this.insertAttempt.run(
+      a.queue, a.taskId, a.attempt, a.scheduleUs, a.dispatchUs, a.responseUs, a.durationMs, a.status, a.outcome,
+      a.error, JSON.stringify(a.request), a.response ? JSON.stringify(a.response) : null, a.runTask ? 1 : 0,
+    );
+  }
+
+  /** Copies a live task into history before it leaves the queue. */
+  finish(seq: number, outcome: FinishOutcome, nowUs: number, answered: boolean, lastAttemptJson: string): void {
+    this.finishStmt.run(outcome, nowUs, answered ? 1 : 0, lastAttemptJson, seq);
+  }
+
+  attemptsOf(queue: string, taskId: string): AttemptRow[] {
+    return this.byTask.all(queue, taskId);
+  }
+
+  finished(queue: string, taskId: string): any {
+    return this.finishedRow.get(queue, taskId);
+  }
+
+  /** Drops history older than the retention period; returns how many rows went. */
+  sweep(olderThanUs: number): number {
+    return this.sweepAttempts.run(olderThanUs).changes + this.sweepFinished.run(olderThanUs).changes;
+  }
+}
