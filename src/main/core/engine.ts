@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Clock } from './clock';
 import { ApiError, Messages, alreadyExists, failedPrecondition, invalidArgument, notFound } from './errors';
 import { decodePageToken, encodePageToken, pageSizeOf } from './page-token';
-import { decodeMessage, encodeMessage, type ProtoObject } from './protos';
+import { decodeMessage, type ProtoObject } from './protos';
 import { fromUs } from './proto-time';
 import { appEngineHost, mergeQueueConfig, type QueueConfig } from './queue-config';
 import { parseQueueFilter } from './queue-filter';
@@ -253,8 +253,8 @@ export class Engine {
 
   // ---- tasks ----
 
-  taskView(row: TaskRow, view: TaskView, queue?: QueueRow): ProtoObject {
-    const payload = decodeMessage(PAYLOAD_TYPE, row.payload);
+  taskView(row: TaskRow, view: TaskView, queue?: QueueRow, decoded?: ProtoObject): ProtoObject {
+    const payload = decoded ?? decodeMessage(PAYLOAD_TYPE, row.payload);
     const task: ProtoObject = { name: taskName(row.queue, row.task_id) };
     if (payload.httpRequest) {
       task.httpRequest = payload.httpRequest;
@@ -323,8 +323,7 @@ export class Engine {
     }
     if (!task) throw invalidArgument('task is required.');
     const queue = this.requireQueue(queueName.full);
-    const { payload, scheduleUs } = validateTaskRequest(task, queue.config, this.settings, this.clock.nowUs());
-    const encoded = encodeMessage(PAYLOAD_TYPE, payload);
+    const { payload, encoded, scheduleUs } = validateTaskRequest(task, queue.config, this.settings, this.clock.nowUs());
     const named = taskId !== undefined;
     return this.writes.run(() => {
       const now = this.clock.nowUs();
@@ -340,10 +339,14 @@ export class Engine {
       } else {
         id = generateTaskId();
       }
-      this.tasks.insert({ queue: q.name, taskId: id, scheduleUs: Math.max(scheduleUs, now), createUs: now, payload: encoded });
-      const row = this.tasks.get(q.name, id)!;
-      this.dispatcher.taskAdded(q.name, row.schedule_us);
-      return this.taskView(row, viewOf(view), q);
+      const schedule = Math.max(scheduleUs, now);
+      const seq = this.tasks.insert({ queue: q.name, taskId: id, scheduleUs: schedule, createUs: now, payload: encoded });
+      this.dispatcher.taskAdded(q.name, schedule);
+      const row: TaskRow = {
+        seq, queue: q.name, task_id: id, schedule_us: schedule, create_us: now, dispatch_count: 0, response_count: 0,
+        first_dispatch_us: null, last_attempt: null, lease_until_us: null, payload: Buffer.from(encoded),
+      };
+      return this.taskView(row, viewOf(view), q, payload);
     }).catch((err) => {
       if (!named && err?.code === 'SQLITE_CONSTRAINT_UNIQUE') return this.createTask(parent, task, view);
       throw err;

@@ -62,8 +62,15 @@ export const OBJECT_OPTIONS: protobuf.IConversionOptions = {
   oneofs: false,
 };
 
+const types = new Map<string, protobuf.Type>();
+
 export function lookupType(name: string): protobuf.Type {
-  return protoRoot().lookupType(name);
+  let type = types.get(name);
+  if (!type) {
+    type = protoRoot().lookupType(name);
+    types.set(name, type);
+  }
+  return type;
 }
 
 export type ProtoObject = Record<string, any>;

@@ -135,6 +135,8 @@ function appEnginePayload(req: ProtoObject): ProtoObject {
 
 export interface ValidatedTask {
   payload: TaskPayload;
+  /** The payload as stored (PAYLOAD_TYPE). */
+  encoded: Uint8Array;
   scheduleUs: number;
 }
 
@@ -176,9 +178,11 @@ export function validateTaskRequest(
     }
   }
 
-  const size = encodeMessage(PAYLOAD_TYPE, { ...payload, name: task.name ?? '' }).length;
+  const encoded = encodeMessage(PAYLOAD_TYPE, payload);
+  // The serialized task: the stored payload plus its name field.
+  const size = encoded.length + (task.name ? Buffer.byteLength(task.name) + 3 : 0);
   if (!settings.liftLimits && size > settings.maxTaskBytes) {
     throw invalidArgument(`Task size (${size} bytes) exceeds the maximum task size of ${settings.maxTaskBytes} bytes.`);
   }
-  return { payload, scheduleUs };
+  return { payload, encoded, scheduleUs };
 }

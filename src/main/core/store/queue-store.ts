@@ -45,8 +45,14 @@ function fromRaw(raw: RawQueueRow): QueueRow {
   };
 }
 
-/** SQL for queues and the names of recently deleted queues. */
+/**
+ * SQL for queues and the names of recently deleted queues. Committed rows are cached: every
+ * CreateTask reads its queue, and a queue changes rarely. Rows read inside a transaction are not
+ * cached, since that transaction may still roll back.
+ */
 export class QueueStore {
+  private readonly cache = new Map<string, QueueRow>();
+
   private readonly byName;
   private readonly inLocation;
   private readonly upsertRow;
@@ -61,7 +67,7 @@ export class QueueStore {
   private readonly allRows;
   private readonly advanceStmt;
 
-  constructor(db: Db) {
+  constructor(private readonly db: Db) {
     this.byName = db.prepare<[string], RawQueueRow>('SELECT * FROM queues WHERE name = ?');
     this.inLocation = db.prepare<[string, string, string], RawQueueRow>(
       'SELECT * FROM queues WHERE project = ? AND location = ? AND name > ? ORDER BY name',
@@ -83,9 +89,15 @@ export class QueueStore {
     this.advanceStmt = db.prepare('UPDATE queues SET clock_offset_us = clock_offset_us + ? WHERE name = ?');
   }
 
+  /** The queue as stored; shared with the cache, so callers must not mutate it. */
   get(name: string): QueueRow | undefined {
+    const cached = this.cache.get(name);
+    if (cached) return cached;
     const raw = this.byName.get(name);
-    return raw ? fromRaw(raw) : undefined;
+    if (!raw) return undefined;
+    const row = fromRaw(raw);
+    if (!this.db.inTransaction) this.cache.set(name, row);
+    return row;
   }
 
   listInLocation(project: string, location: string, after: string): QueueRow[] {
@@ -101,6 +113,7 @@ export class QueueStore {
   }
 
   put(row: QueueRow): void {
+    this.cache.delete(row.name);
     this.upsertRow.run({
       name: row.name,
       project: row.project,
@@ -115,23 +128,28 @@ export class QueueStore {
   }
 
   delete(name: string, nowUs: number): void {
+    this.cache.delete(name);
     this.deleteRow.run(name);
     this.putTombstone.run(name, nowUs);
   }
 
   setState(name: string, state: QueueState, nowUs: number): void {
+    this.cache.delete(name);
     this.setStateStmt.run(state, nowUs, name);
   }
 
   setPurgeTime(name: string, purgeUs: number): void {
+    this.cache.delete(name);
     this.setPurgeStmt.run(purgeUs, purgeUs, name);
   }
 
   setPolicy(name: string, policy: Record<string, any>): void {
+    this.cache.delete(name);
     this.setPolicyStmt.run(JSON.stringify(policy), name);
   }
 
   advanceClock(name: string, byUs: number): void {
+    this.cache.delete(name);
     this.advanceStmt.run(byUs, name);
   }
 

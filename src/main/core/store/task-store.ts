@@ -62,8 +62,9 @@ export class TaskStore {
     this.countStmt = db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM tasks WHERE queue = ?');
   }
 
-  insert(task: NewTask): void {
-    this.insertStmt.run(task.queue, task.taskId, task.scheduleUs, task.createUs, task.payload);
+  /** Returns the new task's seq (creation order). */
+  insert(task: NewTask): number {
+    return Number(this.insertStmt.run(task.queue, task.taskId, task.scheduleUs, task.createUs, task.payload).lastInsertRowid);
   }
 
   get(queue: string, taskId: string): TaskRow | undefined {
