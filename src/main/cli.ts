@@ -1,0 +1,159 @@
+/**
+ * `tasklight` — the headless entry point (plain Node, no Electron). Built to out/main/cli.js and
+ * started by bin/tasklight.js; during development `node --import tsx src/main/cli.ts serve`.
+ */
+import {
+  optionLabel,
+  parseCli,
+  USAGE_EXIT_CODE,
+  type ServeConfig,
+} from './cli-args';
+import type { RunningServer } from './server';
+
+const SIGNAL_EXIT_CODES: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
+const DUPLICATE_SIGNAL_WINDOW_MS = 500;
+
+async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<void> {
+  const command = parseCli(argv, env);
+  switch (command.kind) {
+    case 'help':
+    case 'version':
+      process.stdout.write(command.text);
+      return;
+    case 'usage-error':
+      process.stderr.write(`${command.message}\n`);
+      process.exitCode = USAGE_EXIT_CODE;
+      return;
+    case 'serve':
+      await serve(command.config, env);
+      return;
+  }
+}
+
+async function serve(config: ServeConfig, env: NodeJS.ProcessEnv): Promise<void> {
+  let server: RunningServer | undefined;
+  let stopping = false;
+
+  const shutdown = async (running: RunningServer): Promise<void> => {
+    try {
+      await running.close();
+    } catch (err) {
+      process.stderr.write(`tasklight: error while shutting down: ${firstLine(err)}\n`);
+      process.exit(1);
+    }
+    process.exit(0);
+  };
+
+  let firstSignalAt = 0;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (stopping) {
+      // Under `npm start` / `npx tasklight`, one Ctrl+C arrives twice: from the terminal and
+      // forwarded by npm. Only a later, deliberate second signal skips the clean shutdown.
+      if (performance.now() - firstSignalAt < DUPLICATE_SIGNAL_WINDOW_MS) return;
+      process.stderr.write(`tasklight: ${signal} again, exiting without a clean shutdown\n`);
+      process.exit(SIGNAL_EXIT_CODES[signal] ?? 1);
+    }
+    stopping = true;
+    firstSignalAt = performance.now();
+    // Still starting: shut down as soon as startServer resolves (below).
+    if (server) void shutdown(server);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  if (!isLoopback(config.host)) {
+    process.stderr.write(
+      `tasklight: warning: listening on ${config.host}; Tasklight has no authentication, so anyone who can reach this address can use it\n`,
+    );
+  }
+
+  // grpc-js logs its own line when a bind fails ("No address added out of total 1 resolved");
+  // the failure is reported once below. GRPC_VERBOSITY=DEBUG|INFO|ERROR still works when set.
+  if (env.GRPC_NODE_VERBOSITY === undefined && env.GRPC_VERBOSITY === undefined) env.GRPC_VERBOSITY = 'NONE';
+
+  try {
+    const { startServer } = await import('./server');
+    server = await startServer({
+      host: config.host,
+      grpcPort: config.grpcPort,
+      httpPort: config.httpPort,
+      ...(config.inMemory ? { inMemory: true } : { dataDir: config.dataDir ?? undefined }),
+    });
+  } catch (err) {
+    process.stderr.write(`${describeStartError(err, config)}\n`);
+    process.exit(1);
+  }
+
+  if (stopping) {
+    await shutdown(server);
+    return;
+  }
+  process.stdout.write(readyMessage(server));
+}
+
+/** Exactly one line starting "Tasklight ready:", then a few indented hints. */
+function readyMessage(server: RunningServer): string {
+  const storage = server.dataDir === null ? 'in-memory' : `data: ${server.dataDir}`;
+  const restHost = new URL(server.httpUrl).host;
+  const grpcHost = server.host.includes(':') ? `[${server.host}]` : server.host;
+  return [
+    `Tasklight ready: gRPC ${server.grpcEndpoint}, HTTP ${server.httpUrl} (${storage})`,
+    `  web UI:         ${server.httpUrl}/`,
+    `  firebase-admin: export CLOUD_TASKS_EMULATOR_HOST=${restHost}`,
+    `  Node client:    new CloudTasksClient({ apiEndpoint: '${grpcHost}', port: ${server.grpcPort}, sslCreds: credentials.createInsecure() })`,
+    '',
+  ].join('\n');
+}
+
+type StartError = NodeJS.ErrnoException & { port?: unknown; address?: unknown };
+
+/** One line saying why the server did not start, naming the flag (or variable) to change. */
+function describeStartError(err: unknown, config: ServeConfig): string {
+  const e = (err ?? {}) as StartError;
+  const message = firstLine(err);
+  const port = typeof e.port === 'number' ? e.port : portNamedIn(message, config);
+  const which =
+    port === undefined ? undefined : port === config.grpcPort ? 'grpcPort' : port === config.httpPort ? 'httpPort' : undefined;
+  const portLabel = which ? ` (${optionLabel(which, config.sources[which])})` : '';
+  const hostLabel = optionLabel('host', config.sources.host);
+  switch (e.code) {
+    case 'EADDRINUSE':
+      return port === undefined
+        ? `tasklight: a port is already in use: ${message}`
+        : `tasklight: port ${port} is already in use${portLabel}`;
+    case 'EACCES':
+      if (typeof e.path === 'string') return `tasklight: permission denied: ${e.path}`;
+      return port === undefined
+        ? `tasklight: permission denied: ${message}`
+        : `tasklight: not allowed to listen on port ${port}${portLabel}; pick a port above 1023`;
+    case 'EADDRNOTAVAIL':
+      return `tasklight: cannot listen on ${config.host} (${hostLabel}): not an address of this machine`;
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return `tasklight: cannot resolve host ${config.host} (${hostLabel})`;
+    default:
+      return `tasklight: could not start: ${message}`;
+  }
+}
+
+function portNamedIn(message: string, config: ServeConfig): number | undefined {
+  for (const match of message.matchAll(/\d{1,5}/g)) {
+    const n = Number(match[0]);
+    if (n !== 0 && (n === config.grpcPort || n === config.httpPort)) return n;
+  }
+  return undefined;
+}
+
+function firstLine(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  return text.split('\n')[0]?.trim() || 'unknown error';
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+main(process.argv.slice(2), process.env).catch((err: unknown) => {
+  process.stderr.write(`tasklight: ${firstLine(err)}\n`);
+  process.exit(1);
+});

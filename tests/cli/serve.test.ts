@@ -1,0 +1,205 @@
+/**
+ * `tasklight serve` end to end: the real CLI in a child process (run from source with tsx, so the
+ * test does not depend on a fresh build), talking to it over its ports.
+ */
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, afterEach, describe, it } from 'node:test';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const CLI = path.join(ROOT, 'src', 'main', 'cli.ts');
+const READY_LINE = /^Tasklight ready: gRPC (\S+):(\d+), HTTP (http:\/\/\S+) \((.+)\)$/m;
+const TIMEOUT_MS = 30_000;
+
+interface Cli {
+  child: ChildProcess;
+  stdout(): string;
+  stderr(): string;
+  /** Resolves with the parsed ready line; rejects if the process exits first. */
+  ready: Promise<{ grpcHost: string; grpcPort: number; httpUrl: string; storage: string }>;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+const children = new Set<ChildProcess>();
+const tempDirs: string[] = [];
+
+afterEach(() => {
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  children.clear();
+});
+after(() => {
+  for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+function tempDir(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tasklight-cli-'));
+  tempDirs.push(dir);
+  return dir;
+}
+
+/** The environment without any TASKLIGHT_* from the developer's shell, and a throwaway config home. */
+function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('TASKLIGHT_')) env[key] = value;
+  return { ...env, XDG_CONFIG_HOME: tempDir(), ...extra };
+}
+
+function runCli(args: string[], env: NodeJS.ProcessEnv = cleanEnv()): Cli {
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.add(child);
+  let out = '';
+  let err = '';
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
+  const ready = new Promise<{ grpcHost: string; grpcPort: number; httpUrl: string; storage: string }>((resolve, reject) => {
+    const check = () => {
+      const match = READY_LINE.exec(out);
+      if (match) resolve({ grpcHost: match[1]!, grpcPort: Number(match[2]), httpUrl: match[3]!, storage: match[4]! });
+    };
+    child.stdout!.on('data', check);
+    void exited.then(({ code, signal }) =>
+      reject(new Error(`tasklight exited (code ${code}, signal ${signal}) before it was ready; stderr: ${err}`)),
+    );
+  });
+  ready.catch(() => {}); // observed by the tests that expect readiness
+  return { child, stdout: () => out, stderr: () => err, ready, exited };
+}
+
+/** A port held open by this test process, so the CLI finds it taken. */
+async function occupyPort(): Promise<{ port: number; close: () => Promise<void> }> {
+  const server = net.createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as net.AddressInfo;
+  return { port, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+function lines(text: string): string[] {
+  return text.split('\n').filter((line) => line.trim() !== '');
+}
+
+describe('tasklight serve', { timeout: TIMEOUT_MS * 4 }, () => {
+  it('prints one ready line with the ports it picked, answers /healthz and exits 0 on SIGTERM', { timeout: TIMEOUT_MS }, async () => {
+    const cli = runCli(['serve', '--grpc-port', '0', '--http-port', '0', '--in-memory']);
+    const ready = await cli.ready;
+
+    assert.equal(ready.grpcHost, '127.0.0.1');
+    assert.ok(ready.grpcPort > 0, 'gRPC port 0 was replaced by the actual port');
+    const httpUrl = new URL(ready.httpUrl);
+    assert.equal(httpUrl.hostname, '127.0.0.1');
+    assert.ok(Number(httpUrl.port) > 0, 'HTTP port 0 was replaced by the actual port');
+    assert.notEqual(Number(httpUrl.port), ready.grpcPort);
+    assert.equal(ready.storage, 'in-memory');
+    assert.equal(cli.stdout().match(/^Tasklight ready:/gm)?.length, 1, 'exactly one ready line');
+    assert.ok(cli.stdout().includes(`export CLOUD_TASKS_EMULATOR_HOST=${httpUrl.host}`), cli.stdout());
+
+    const health = await fetch(new URL('/healthz', httpUrl));
+    assert.equal(health.status, 200);
+    await health.arrayBuffer();
+
+    // The gRPC port accepts connections.
+    const socket = net.connect(ready.grpcPort, '127.0.0.1');
+    await once(socket, 'connect');
+    socket.destroy();
+
+    cli.child.kill('SIGTERM');
+    const { code, signal } = await cli.exited;
+    assert.equal(signal, null);
+    assert.equal(code, 0, `stderr: ${cli.stderr()}`);
+  });
+
+  it('shuts down cleanly with exit code 0 on SIGINT (Ctrl+C)', { timeout: TIMEOUT_MS }, async () => {
+    const cli = runCli(['serve', '--grpc-port', '0', '--http-port', '0', '--in-memory']);
+    await cli.ready;
+    cli.child.kill('SIGINT');
+    assert.deepEqual(await cli.exited, { code: 0, signal: null });
+  });
+
+  it('treats one signal delivered twice at once (terminal + npm) as a clean shutdown', { timeout: TIMEOUT_MS }, async () => {
+    const cli = runCli(['serve', '--grpc-port', '0', '--http-port', '0', '--in-memory']);
+    await cli.ready;
+    cli.child.kill('SIGINT');
+    cli.child.kill('SIGINT');
+    assert.deepEqual(await cli.exited, { code: 0, signal: null });
+  });
+
+  it('takes its settings from TASKLIGHT_* variables and names the data dir in the ready line', { timeout: TIMEOUT_MS }, async () => {
+    const dataDir = path.join(tempDir(), 'data');
+    const cli = runCli(
+      ['serve'],
+      cleanEnv({ TASKLIGHT_GRPC_PORT: '0', TASKLIGHT_HTTP_PORT: '0', TASKLIGHT_DATA_DIR: dataDir }),
+    );
+    const ready = await cli.ready;
+    assert.equal(ready.storage, `data: ${dataDir}`);
+    cli.child.kill('SIGTERM');
+    assert.equal((await cli.exited).code, 0, `stderr: ${cli.stderr()}`);
+  });
+
+  it('exits 1 with one line naming the port and --grpc-port when the gRPC port is taken', { timeout: TIMEOUT_MS }, async () => {
+    const taken = await occupyPort();
+    try {
+      const cli = runCli(['serve', '--grpc-port', String(taken.port), '--http-port', '0', '--in-memory']);
+      const { code } = await cli.exited;
+      assert.equal(code, 1);
+      assert.deepEqual(lines(cli.stderr()), [`tasklight: port ${taken.port} is already in use (--grpc-port)`]);
+      assert.doesNotMatch(cli.stdout(), /Tasklight ready/);
+    } finally {
+      await taken.close();
+    }
+  });
+
+  it('exits 1 naming TASKLIGHT_HTTP_PORT when the HTTP port set by that variable is taken', { timeout: TIMEOUT_MS }, async () => {
+    const taken = await occupyPort();
+    try {
+      const cli = runCli(
+        ['serve', '--grpc-port', '0', '--in-memory'],
+        cleanEnv({ TASKLIGHT_HTTP_PORT: String(taken.port) }),
+      );
+      const { code } = await cli.exited;
+      assert.equal(code, 1);
+      assert.deepEqual(lines(cli.stderr()), [`tasklight: port ${taken.port} is already in use (TASKLIGHT_HTTP_PORT)`]);
+    } finally {
+      await taken.close();
+    }
+  });
+
+  it('exits 2 with one line naming the flag, and starts nothing, on a bad port value', { timeout: TIMEOUT_MS }, async () => {
+    const cli = runCli(['serve', '--grpc-port', 'abc', '--http-port', '0', '--in-memory']);
+    const { code } = await cli.exited;
+    assert.equal(code, 2);
+    const errorLines = lines(cli.stderr());
+    assert.equal(errorLines.length, 1, cli.stderr());
+    assert.match(errorLines[0]!, /^tasklight: --grpc-port /);
+    assert.equal(cli.stdout(), '');
+  });
+
+  it('exits 2 on an unknown flag', { timeout: TIMEOUT_MS }, async () => {
+    const cli = runCli(['serve', '--no-such-flag']);
+    const { code } = await cli.exited;
+    assert.equal(code, 2);
+    assert.deepEqual(lines(cli.stderr()), ['tasklight: unknown option --no-such-flag for serve (see tasklight serve --help)']);
+  });
+
+  it('prints help and the version with exit code 0', { timeout: TIMEOUT_MS }, async () => {
+    const help = runCli(['serve', '--help']);
+    assert.equal((await help.exited).code, 0);
+    assert.match(help.stdout(), /Usage: tasklight serve/);
+
+    const version = runCli(['--version']);
+    assert.equal((await version.exited).code, 0);
+    const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    assert.equal(version.stdout().trim(), pkg.version);
+  });
+});
