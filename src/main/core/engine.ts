@@ -19,6 +19,7 @@ import { QueueStore, type QueueRow } from './store/queue-store';
 import { TaskStore, type TaskRow } from './store/task-store';
 import { WriteBatcher } from './store/write-batcher';
 import { HistoryStore } from './store/history-store';
+import { Checkpointer } from './store/checkpointer';
 import { Dispatcher } from './dispatch/dispatcher';
 import { loadOrCreateSigningKey } from './oidc/signing-key';
 import { TokenIssuer } from './oidc/token-issuer';
@@ -47,6 +48,7 @@ export class Engine {
   private readonly writes: WriteBatcher;
   private sweepTimer: NodeJS.Timeout | undefined;
   private closed = false;
+  private readonly checkpointer: Checkpointer | undefined;
 
   constructor(
     readonly db: Db,
@@ -60,6 +62,7 @@ export class Engine {
     this.writes = new WriteBatcher(db);
     this.tokens = new TokenIssuer(loadOrCreateSigningKey(dataDir), clock);
     this.dispatcher = new Dispatcher(db, this.queues, this.history, this.writes, clock, settings, this.tokens);
+    this.checkpointer = db.memory ? undefined : new Checkpointer(db.name);
     this.dispatcher.start();
     // Expired name reservations are only ever compared against now; dropping them is housekeeping.
     this.sweepTimer = setInterval(() => void this.writes.run(() => this.tasks.dropExpiredNames(this.clock.nowUs())), 60_000);
@@ -74,6 +77,7 @@ export class Engine {
   async shutdown(): Promise<void> {
     if (this.closed) return;
     await this.dispatcher.stop();
+    await this.checkpointer?.stop();
     this.close();
   }
 
@@ -82,6 +86,7 @@ export class Engine {
     this.closed = true;
     clearInterval(this.sweepTimer);
     void this.dispatcher.stop();
+    void this.checkpointer?.stop();
     this.writes.flush();
     if (this.db.open) {
       if (this.db.memory === false) this.db.pragma('wal_checkpoint(TRUNCATE)');

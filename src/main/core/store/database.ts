@@ -21,6 +21,8 @@ export function openDatabase(dataDir: string | null): Db {
   if (dataDir) {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
+    // Checkpoints run in a worker (checkpointer.ts), never inside a dispatch-path commit.
+    db.pragma('wal_autocheckpoint = 0');
   }
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');

@@ -1,0 +1,46 @@
+import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
+
+/**
+ * Moves WAL checkpoints off the dispatch path: the main connection never checkpoints by itself
+ * (wal_autocheckpoint = 0); a worker thread with its own connection copies the WAL back into the
+ * database every second.
+ */
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.driver);
+const db = new Database(workerData.file);
+db.pragma('busy_timeout = 1000');
+const timer = setInterval(() => {
+  try { db.pragma('wal_checkpoint(PASSIVE)'); } catch (err) { /* busy: next tick */ }
+}, workerData.intervalMs);
+parentPort.on('message', (msg) => {
+  if (msg === 'stop') {
+    clearInterval(timer);
+    try { db.close(); } catch {}
+    parentPort.postMessage('stopped');
+  }
+});
+`;
+
+export class Checkpointer {
+  private readonly worker: Worker;
+
+  constructor(file: string, intervalMs = 1000) {
+    const driver = require.resolve('better-sqlite3');
+    this.worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: { file: path.resolve(file), driver, intervalMs },
+    });
+    this.worker.unref();
+  }
+
+  stop(): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => resolve();
+      this.worker.once('message', () => void this.worker.terminate().then(done, done));
+      this.worker.once('exit', done);
+      this.worker.postMessage('stop');
+    });
+  }
+}
