@@ -11,6 +11,7 @@ export interface Child {
 
 /** Starts a TypeScript script in its own Node process and waits for its first JSON line. */
 export async function startChild(script: string, args: string[] = [], nodeFlags: string[] = []): Promise<Child> {
+  // One JSON answer per line; lines can be long (the handler's arrival log).
   const proc = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', script, ...args], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });

@@ -84,9 +84,9 @@ export class Dispatcher {
   private wakeAtUs = Infinity;
   private stopped = false;
   private readonly inFlight = new Set<Promise<void>>();
-  private readonly stopSignal = new AbortController();
   private sweepTimer: NodeJS.Timeout | undefined;
   events: DispatchEvents = {};
+  private completions: Array<[Attempt, OutgoingRequest, SendResult]> = [];
 
   constructor(
     private readonly db: Db,
@@ -140,7 +140,7 @@ export class Dispatcher {
     this.stopped = true;
     clearInterval(this.sweepTimer);
     this.cancelWake?.();
-    this.stopSignal.abort();
+    this.sender.abortAll();
     await Promise.allSettled([...this.inFlight]);
     await this.sender.destroy();
   }
@@ -283,7 +283,7 @@ export class Dispatcher {
       request = payload.httpRequest
         ? await buildHttpTargetRequest(payload, rt.config, ctx, this.tokens)
         : buildAppEngineRequest(payload, rt.config, ctx, this.settings);
-      result = await this.sender.send(request, this.stopSignal.signal);
+      result = await this.sender.send(request);
     } catch (err) {
       request ??= { method: '', url: '', headers: {}, deadlineUs: 0 };
       result = { outcome: 'network', status: null, error: String((err as Error)?.message ?? err), responseUs: this.clock.nowUs() };
@@ -291,8 +291,27 @@ export class Dispatcher {
     rt.inFlight--;
     if (this.stopped) return; // abandoned: the lease hands the task back on next start
     this.schedulePump();
-    await this.writes.run(() => this.complete(attempt, request, result)).catch(() => undefined);
-    this.events.attemptFinished?.(rt.name, row.task_id, result.outcome);
+    this.completions.push([attempt, request, result]);
+    if (this.completions.length === 1) {
+      // All outcomes of this turn go into one write: one savepoint for the lot, one commit.
+      void this.writes.run(() => this.completeAll()).catch(() => undefined);
+    }
+  }
+
+  private completeAll(): void {
+    const batch = this.completions;
+    this.completions = [];
+    for (const [attempt, request, result] of batch) {
+      try {
+        this.complete(attempt, request, result);
+      } catch (err) {
+        // A task that cannot be moved on keeps its lease until restart, which hands it back.
+        console.error(`tasklight: could not record attempt of ${attempt.row.task_id}: ${(err as Error).message}`);
+      }
+    }
+    for (const [attempt, , result] of batch) {
+      this.events.attemptFinished?.(attempt.runtime.name, attempt.row.task_id, result.outcome);
+    }
   }
 
   /** Runs inside a group commit: records the attempt and moves the task on. */

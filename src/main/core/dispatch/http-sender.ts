@@ -45,17 +45,18 @@ export class HttpSender {
     connect: { timeout: 10_000 },
   });
 
+  private readonly active = new Set<AbortController>();
+
   constructor(private readonly clock: Clock) {}
 
-  async send(req: OutgoingRequest, abort?: AbortSignal): Promise<SendResult> {
+  async send(req: OutgoingRequest): Promise<SendResult> {
     const controller = new AbortController();
+    this.active.add(controller);
     let timedOut = false;
     const cancelTimer = this.clock.setTimer(() => {
       timedOut = true;
       controller.abort();
     }, req.deadlineUs);
-    const onOuterAbort = () => controller.abort();
-    abort?.addEventListener('abort', onOuterAbort, { once: true });
     try {
       const res = await request(req.url, {
         dispatcher: this.agent,
@@ -102,8 +103,13 @@ export class HttpSender {
       };
     } finally {
       cancelTimer();
-      abort?.removeEventListener('abort', onOuterAbort);
+      this.active.delete(controller);
     }
+  }
+
+  /** Cancels every request in flight (shutdown). */
+  abortAll(): void {
+    for (const controller of this.active) controller.abort();
   }
 
   close(): Promise<void> {

@@ -50,15 +50,17 @@ export class HistoryStore {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.finishStmt = db.prepare(
-      `INSERT OR REPLACE INTO finished_tasks (queue, task_id, outcome, finished_us, schedule_us, create_us, dispatch_count, response_count, first_dispatch_us, last_attempt, payload)
+      `INSERT INTO finished_tasks (queue, task_id, outcome, finished_us, schedule_us, create_us, dispatch_count, response_count, first_dispatch_us, last_attempt, payload)
        SELECT queue, task_id, ?, ?, schedule_us, create_us, dispatch_count, response_count + ?, first_dispatch_us, ?, payload FROM tasks WHERE seq = ?`,
     );
     this.byTask = db.prepare<[string, string], AttemptRow>('SELECT * FROM attempts WHERE queue = ? AND task_id = ? ORDER BY id');
     this.sweepAttempts = db.prepare('DELETE FROM attempts WHERE id IN (SELECT id FROM attempts WHERE dispatch_us < ? LIMIT 5000)');
     this.sweepFinished = db.prepare(
-      'DELETE FROM finished_tasks WHERE (queue, task_id) IN (SELECT queue, task_id FROM finished_tasks WHERE finished_us < ? LIMIT 5000)',
+      'DELETE FROM finished_tasks WHERE id IN (SELECT id FROM finished_tasks WHERE finished_us < ? LIMIT 5000)',
     );
-    this.finishedRow = db.prepare<[string, string], any>('SELECT * FROM finished_tasks WHERE queue = ? AND task_id = ?');
+    this.finishedRow = db.prepare<[string, string], any>(
+      'SELECT * FROM finished_tasks WHERE queue = ? AND task_id = ? ORDER BY id DESC LIMIT 1',
+    );
   }
 
   recordAttempt(a: AttemptRecord): void {

@@ -81,6 +81,7 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX attempts_by_time ON attempts(dispatch_us);
 
   CREATE TABLE finished_tasks (
+    id                INTEGER PRIMARY KEY,
     queue             TEXT NOT NULL,
     task_id           TEXT NOT NULL,
     outcome           TEXT NOT NULL,
@@ -91,9 +92,9 @@ export const MIGRATIONS: readonly string[] = [
     response_count    INTEGER NOT NULL,
     first_dispatch_us INTEGER,
     last_attempt      TEXT,
-    payload           BLOB NOT NULL,
-    PRIMARY KEY (queue, task_id)
-  ) WITHOUT ROWID;
+    payload           BLOB NOT NULL
+  );
+  CREATE INDEX finished_tasks_by_name ON finished_tasks(queue, task_id);
   CREATE INDEX finished_tasks_by_time ON finished_tasks(finished_us);
   `,
 ];
