@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import type { Clock } from './clock';
 import { ApiError, Messages, alreadyExists, failedPrecondition, invalidArgument, notFound } from './errors';
 import { decodePageToken, encodePageToken, pageSizeOf } from './page-token';
@@ -27,6 +28,14 @@ import { PAYLOAD_TYPE, validateTaskRequest } from './task-request';
 
 export type TaskView = 'BASIC' | 'FULL';
 
+/** What changed, for the UI and test helpers; emitted after the change is committed. */
+export interface EngineChange {
+  kind: 'queue' | 'task' | 'attempt' | 'reset';
+  queue?: string;
+  taskId?: string;
+  outcome?: string;
+}
+
 const MAX_QUEUE_PAGE = 9800;
 const MAX_TASK_PAGE = 1000;
 const DEFAULT_LOCATIONS = [
@@ -49,6 +58,8 @@ export class Engine {
   private sweepTimer: NodeJS.Timeout | undefined;
   private closed = false;
   private readonly checkpointer: Checkpointer | undefined;
+  /** 'change' (EngineChange), after commit. */
+  readonly events = new EventEmitter();
 
   constructor(
     readonly db: Db,
@@ -63,6 +74,11 @@ export class Engine {
     this.tokens = new TokenIssuer(loadOrCreateSigningKey(dataDir), clock);
     this.dispatcher = new Dispatcher(db, this.queues, this.history, this.writes, clock, settings, this.tokens);
     this.checkpointer = db.memory ? undefined : new Checkpointer(db.name);
+    this.events.setMaxListeners(0);
+    this.dispatcher.events = {
+      attemptStarted: (queue, taskId) => this.notify({ kind: 'task', queue, taskId }),
+      attemptFinished: (queue, taskId, outcome) => this.notify({ kind: 'attempt', queue, taskId, outcome }),
+    };
     this.dispatcher.start();
     // Expired name reservations are only ever compared against now; dropping them is housekeeping.
     this.sweepTimer = setInterval(() => void this.writes.run(() => this.tasks.dropExpiredNames(this.clock.nowUs())), 60_000);
@@ -92,6 +108,11 @@ export class Engine {
       if (this.db.memory === false) this.db.pragma('wal_checkpoint(TRUNCATE)');
       this.db.close();
     }
+  }
+
+  /** Emits after the current group commit: flush runs synchronously, so the next turn sees it committed. */
+  private notify(change: EngineChange): void {
+    setImmediate(() => this.events.emit('change', change));
   }
 
   // ---- queues ----
@@ -156,6 +177,7 @@ export class Engine {
       };
       this.queues.put(row);
       this.dispatcher.refreshQueue(row.name);
+      this.notify({ kind: 'queue', queue: row.name });
       return this.queueView(row);
     });
   }
@@ -179,12 +201,14 @@ export class Engine {
         };
         this.queues.put(row);
         this.dispatcher.refreshQueue(row.name);
+      this.notify({ kind: 'queue', queue: row.name });
         return this.queueView(row);
       }
       const config = mergeQueueConfig(current.config, queue, maskPaths, this.settings, burstSettable);
       const row = { ...current, config, updateTimeUs: now };
       this.queues.put(row);
       this.dispatcher.refreshQueue(row.name);
+      this.notify({ kind: 'queue', queue: row.name });
       return this.queueView(row);
     });
   }
@@ -196,6 +220,7 @@ export class Engine {
       this.tasks.deleteAllIn(name);
       this.queues.delete(name, this.clock.nowUs());
       this.dispatcher.refreshQueue(name);
+      this.notify({ kind: 'queue', queue: name });
     });
   }
 
@@ -205,6 +230,7 @@ export class Engine {
       this.requireQueue(name);
       const now = this.clock.nowUs();
       this.tasks.purge(name, now, now + this.settings.taskTombstoneTtlMs * 1000);
+      this.notify({ kind: 'queue', queue: name });
       this.queues.setPurgeTime(name, now);
       return this.queueView(this.requireQueue(name));
     });
@@ -216,6 +242,7 @@ export class Engine {
       this.requireQueue(name);
       this.queues.setState(name, state, this.clock.nowUs());
       this.dispatcher.refreshQueue(name);
+      this.notify({ kind: 'queue', queue: name });
       return this.queueView(this.requireQueue(name));
     });
   }
@@ -347,6 +374,7 @@ export class Engine {
       const schedule = Math.max(scheduleUs, now);
       const seq = this.tasks.insert({ queue: q.name, taskId: id, scheduleUs: schedule, createUs: now, payload: encoded });
       this.dispatcher.taskAdded(q.name, schedule);
+      this.notify({ kind: 'task', queue: q.name, taskId: id });
       const row: TaskRow = {
         seq, queue: q.name, task_id: id, schedule_us: schedule, create_us: now, dispatch_count: 0, response_count: 0,
         first_dispatch_us: null, last_attempt: null, lease_until_us: null, payload: Buffer.from(encoded),
@@ -363,6 +391,7 @@ export class Engine {
     await this.writes.run(() => {
       const reserveUntil = this.clock.nowUs() + this.settings.taskTombstoneTtlMs * 1000;
       if (!this.tasks.delete(n.full, n.task, reserveUntil)) throw notFound(Messages.entityMissing);
+      this.notify({ kind: 'task', queue: n.full, taskId: n.task });
     });
   }
 
@@ -382,6 +411,7 @@ export class Engine {
       this.requireQueue(name);
       this.queues.advanceClock(name, byUs);
       this.dispatcher.refreshQueue(name);
+      this.notify({ kind: 'queue', queue: name });
       return this.queueView(this.requireQueue(name));
     });
   }
@@ -415,6 +445,73 @@ export class Engine {
         .run(config.name, JSON.stringify({ kmsKey: config.kmsKey ?? '' })),
     );
     return this.getCmekConfig(config.name);
+  }
+
+  // ---- test support: reset, forget reserved names, idleness ----
+
+  /** Deletes every queue, task, reserved name and all history; attempts in flight are ignored. */
+  async reset(): Promise<void> {
+    await this.writes.run(() => {
+      this.db.exec(`DELETE FROM tasks; DELETE FROM queues; DELETE FROM queue_tombstones; DELETE FROM task_tombstones;
+        DELETE FROM attempts; DELETE FROM finished_tasks; DELETE FROM cmek_configs;`);
+      this.queues.clearCache();
+      this.dispatcher.forgetQueues();
+      this.notify({ kind: 'reset' });
+    });
+  }
+
+  /** Releases task names reserved by de-duplication (all queues, or one) and deleted queue names. */
+  async forgetReservedNames(queue?: string): Promise<number> {
+    if (queue) parseQueueName(queue);
+    return this.writes.run(() => {
+      if (queue) return this.db.prepare('DELETE FROM task_tombstones WHERE queue = ?').run(queue).changes;
+      return (
+        this.db.prepare('DELETE FROM task_tombstones').run().changes +
+        this.db.prepare('DELETE FROM queue_tombstones').run().changes
+      );
+    });
+  }
+
+  /**
+   * Idle: nothing in flight, no outcome waiting to be recorded, and no task due now in a running
+   * queue (tasks scheduled for later and tasks in paused queues do not count).
+   */
+  isIdle(queue?: string): boolean {
+    const names = queue ? [queue] : this.queues.all().map((q) => q.name);
+    for (const name of names) {
+      const row = this.queues.get(name);
+      if (!row) continue;
+      if (this.dispatcher.busy(name)) return false;
+      if (row.state !== 'RUNNING') continue;
+      const due = this.db
+        .prepare<[string, number], { n: number }>('SELECT COUNT(*) AS n FROM (SELECT 1 FROM tasks WHERE queue = ? AND schedule_us <= ? LIMIT 1)')
+        .get(name, this.dispatcher.queueNowUs(name))!.n;
+      if (due) return false;
+    }
+    return true;
+  }
+
+  /** Resolves true once idle (see isIdle), false when `timeoutMs` passes first. Uses real time: it waits on I/O. */
+  waitUntilIdle(queue: string | undefined, timeoutMs: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      let done = false;
+      const finish = (value: boolean) => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        clearInterval(poll);
+        this.events.off('change', check);
+        resolve(value);
+      };
+      const check = () => {
+        if (this.isIdle(queue)) finish(true);
+      };
+      const timer = setTimeout(() => finish(this.isIdle(queue)), timeoutMs);
+      // Changes wake it at once; the poll catches tasks that merely became due.
+      const poll = setInterval(check, 25);
+      this.events.on('change', check);
+      setImmediate(check);
+    });
   }
 
   /** Resolves after every write queued so far is committed. */

@@ -6,7 +6,8 @@ export interface ProtoTime {
 
 export function toUs(t: ProtoTime | null | undefined): number {
   if (!t) return 0;
-  return Math.round((t.seconds ?? 0) * 1_000_000 + (t.nanos ?? 0) / 1000);
+  // Cloud Tasks truncates to whole microseconds.
+  return (t.seconds ?? 0) * 1_000_000 + Math.floor((t.nanos ?? 0) / 1000);
 }
 
 export function fromUs(us: number): ProtoTime {

@@ -62,7 +62,7 @@ function deadline(task: ProtoObject, isHttp: boolean, settings: EngineSettings) 
     );
   }
   // Cloud Tasks keeps the deadline at millisecond precision.
-  return fromUs(Math.round(us / 1000) * 1000);
+  return fromUs(Math.floor(us / 1000) * 1000);
 }
 
 function httpPayload(req: ProtoObject, queue: QueueConfig): ProtoObject {

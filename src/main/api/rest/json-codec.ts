@@ -79,7 +79,10 @@ export function decodeRestRequest(parts: RestRequestParts): ProtoObject {
     if (isObject(walked)) json = walked;
   } else if (route.body) {
     const field = findField(type, route.body)!;
-    const walked = body === undefined ? {} : walkValue(field, body, camelToSnake(field.name), errors);
+    // The Node REST client sends `""` when the body message has nothing but path fields
+    // (UpdateQueue with only queue.name); read that as an empty message.
+    const empty = body === undefined || (body === '' && field.resolvedType && 'fields' in field.resolvedType);
+    const walked = empty ? {} : walkValue(field, body, camelToSnake(field.name), errors);
     if (walked !== undefined) json[field.name] = walked;
   } else if (body !== undefined && !(isObject(body) && Object.keys(body).length === 0)) {
     errors.push('Invalid JSON payload received. This method does not take a request body.');

@@ -55,6 +55,7 @@ interface Attempt {
 }
 
 export interface DispatchEvents {
+  attemptStarted?(queue: string, taskId: string): void;
   attemptFinished?(queue: string, taskId: string, outcome: string): void;
 }
 
@@ -183,6 +184,17 @@ export class Dispatcher {
     else this.wakeAt(realUs);
   }
 
+  /** Attempts of this queue in flight or waiting to be recorded. */
+  busy(name: string): boolean {
+    const rt = this.runtimes.get(name);
+    return (!!rt && rt.inFlight > 0) || this.completions.some(([a]) => a.runtime.name === name);
+  }
+
+  /** After a reset: no queue is known any more. */
+  forgetQueues(): void {
+    this.runtimes.clear();
+  }
+
   queueStats(name: string): { inFlight: number; tokens: number } | undefined {
     const rt = this.runtimes.get(name);
     return rt && { inFlight: rt.inFlight, tokens: rt.bucket.level(this.clock.nowUs()) };
@@ -260,6 +272,7 @@ export class Dispatcher {
     if (!runTask) rt.bucket.take(rows.length, now);
     rt.inFlight += rows.length;
     for (const attempt of attempts) {
+      this.events.attemptStarted?.(rt.name, attempt.row.task_id);
       const p = this.execute(attempt).finally(() => this.inFlight.delete(p));
       this.inFlight.add(p);
     }

@@ -90,6 +90,10 @@ export class QueueStore {
   }
 
   /** The queue as stored; shared with the cache, so callers must not mutate it. */
+  clearCache(): void {
+    this.cache.clear();
+  }
+
   get(name: string): QueueRow | undefined {
     const cached = this.cache.get(name);
     if (cached) return cached;
