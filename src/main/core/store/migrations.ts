@@ -97,4 +97,10 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX finished_tasks_by_name ON finished_tasks(queue, task_id);
   CREATE INDEX finished_tasks_by_time ON finished_tasks(finished_us);
   `,
+  // 3: the live UI. Tasks waiting for a retry (backing off), so per-queue counts and the timeline's
+  // backoff windows are index-only. A first attempt that succeeds never enters it (it is leased,
+  // then deleted), so the dispatch hot path pays only for retries.
+  `
+  CREATE INDEX tasks_retrying ON tasks(queue, schedule_us) WHERE dispatch_count > 0 AND lease_until_us IS NULL;
+  `,
 ];
