@@ -47,7 +47,8 @@ async function main() {
   );
 
   const json = JSON.stringify(toProto3JSON(taskType.fromObject(TASK) as any, { numericEnums: true }));
-  const httpServer = http.createServer((req, res) => {
+  // Same server options as Tasklight's HTTP server, so only the work per call differs.
+  const httpServer = http.createServer({ keepAlive: true }, (req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c) => chunks.push(c));
     req.on('end', () => {
@@ -56,7 +57,8 @@ async function main() {
       res.end(json);
     });
   });
-  httpServer.keepAliveTimeout = 60_000;
+  httpServer.keepAliveTimeout = 65_000;
+  httpServer.headersTimeout = 66_000;
   await new Promise<void>((r) => httpServer.listen(0, '127.0.0.1', r));
   const httpPort = (httpServer.address() as any).port;
   process.stdout.write(JSON.stringify({ grpcPort, httpPort }) + '\n');

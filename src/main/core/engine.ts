@@ -60,6 +60,7 @@ export class Engine {
   private readonly checkpointer: Checkpointer | undefined;
   /** 'change' (EngineChange), after commit. */
   readonly events = new EventEmitter();
+  private pendingChanges: EngineChange[] = [];
 
   constructor(
     readonly db: Db,
@@ -112,7 +113,13 @@ export class Engine {
 
   /** Emits after the current group commit: flush runs synchronously, so the next turn sees it committed. */
   private notify(change: EngineChange): void {
-    setImmediate(() => this.events.emit('change', change));
+    this.pendingChanges.push(change);
+    if (this.pendingChanges.length > 1) return;
+    setImmediate(() => {
+      const changes = this.pendingChanges;
+      this.pendingChanges = [];
+      for (const c of changes) this.events.emit('change', c);
+    });
   }
 
   // ---- queues ----
@@ -377,10 +384,11 @@ export class Engine {
       this.notify({ kind: 'task', queue: q.name, taskId: id });
       const row: TaskRow = {
         seq, queue: q.name, task_id: id, schedule_us: schedule, create_us: now, dispatch_count: 0, response_count: 0,
-        first_dispatch_us: null, last_attempt: null, lease_until_us: null, payload: Buffer.from(encoded),
+        first_dispatch_us: null, last_attempt: null, lease_until_us: null,
+        payload: Buffer.from(encoded.buffer, encoded.byteOffset, encoded.byteLength),
       };
       return this.taskView(row, viewOf(view), q, payload);
-    }).catch((err) => {
+    }, { checksFirst: true /* every check runs before the one INSERT: a failure leaves nothing to undo */ }).catch((err) => {
       if (!named && err?.code === 'SQLITE_CONSTRAINT_UNIQUE') return this.createTask(parent, task, view);
       throw err;
     });

@@ -3,6 +3,8 @@ import type { Db } from './database';
 
 interface PendingWrite {
   fn: () => unknown;
+  /** The write throws only before it changes anything, so it needs no savepoint of its own. */
+  checksFirst: boolean;
   resolve: (value: any) => void;
   reject: (err: unknown) => void;
 }
@@ -34,9 +36,9 @@ export class WriteBatcher {
     this.rollback = db.prepare('ROLLBACK');
   }
 
-  run<T>(fn: () => T): Promise<T> {
+  run<T>(fn: () => T, options: { checksFirst?: boolean } = {}): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.pending.push({ fn, resolve, reject });
+      this.pending.push({ fn, checksFirst: !!options.checksFirst, resolve, reject });
       if (this.pending.length >= this.maxBatch) this.flush();
       else if (!this.scheduled) {
         this.scheduled = true;
@@ -55,6 +57,14 @@ export class WriteBatcher {
     try {
       this.begin.run();
       for (let i = 0; i < batch.length; i++) {
+        if (batch[i].checksFirst) {
+          try {
+            outcomes[i] = { ok: true, value: batch[i].fn() };
+          } catch (err) {
+            outcomes[i] = { ok: false, value: err };
+          }
+          continue;
+        }
         this.savepoint.run();
         try {
           outcomes[i] = { ok: true, value: batch[i].fn() };
