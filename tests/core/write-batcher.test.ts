@@ -47,4 +47,19 @@ describe('group commit', () => {
     assert.equal(db.inTransaction, false);
     assert.equal((db.prepare('SELECT COUNT(*) n FROM t').get() as any).n, 1);
   });
+
+  test('a write that checks before it writes runs without a savepoint and fails alone', async () => {
+    const db = table();
+    const batcher = new WriteBatcher(db);
+    const insert = db.prepare('INSERT INTO t (v) VALUES (?)');
+    const results = await Promise.allSettled([
+      batcher.run(() => insert.run('a'), { checksFirst: true }),
+      batcher.run(() => {
+        throw new Error('refused before writing');
+      }, { checksFirst: true }),
+      batcher.run(() => insert.run('b'), { checksFirst: true }),
+    ]);
+    assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled']);
+    assert.deepEqual(db.prepare('SELECT v FROM t ORDER BY v').all().map((r: any) => r.v), ['a', 'b']);
+  });
 });
