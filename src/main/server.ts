@@ -5,6 +5,10 @@ import { bindGrpc, createGrpcServer } from './api/grpc-server';
 import { createHttpServer, listen } from './api/http-server';
 import { createRestHandler } from './api/rest/rest-handler';
 import { createOidcHandler } from './api/oidc-routes';
+import { UiService } from './api/ui-service';
+import { attachEventSocket } from './api/ui/event-socket';
+import { createUiHttpHandler } from './api/ui/http-routes';
+import { createStaticHandler, findRendererDir } from './api/ui/static-files';
 import { SystemClock, type Clock } from './core/clock';
 import { Engine } from './core/engine';
 import { resolveSettings, type EngineSettings } from './core/settings';
@@ -21,6 +25,10 @@ export interface ServerOptions {
   inMemory?: boolean;
   clock?: Clock;
   settings?: Partial<EngineSettings>;
+  /** The built renderer served at `/` (web UI); found next to the build when omitted, null: none. */
+  rendererDir?: string | null;
+  /** Who runs the engine, for the UI's server info. */
+  mode?: 'desktop' | 'serve';
 }
 
 export interface RunningServer {
@@ -33,6 +41,8 @@ export interface RunningServer {
   httpUrl: string;
   dataDir: string | null;
   engine: Engine;
+  /** The UI contract over this engine (HTTP + WebSocket here; Electron IPC wires to it too). */
+  ui: UiService;
   close(): Promise<void>;
 }
 
@@ -49,16 +59,28 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
 
   let grpcServer: grpc.Server | undefined;
   let httpServer: http.Server | undefined;
+  let endpoints = { grpcEndpoint: '', httpUrl: '' };
+  const ui = new UiService(engine, {
+    info: () => ({ ...endpoints, dataDir, mode: options.mode ?? 'serve' }),
+  });
+  let events: { close(): void } | undefined;
   try {
     grpcServer = createGrpcServer(impl);
     const grpcPort = await bindGrpc(grpcServer, host, options.grpcPort ?? 8123);
-    httpServer = createHttpServer({ handlers: [createOidcHandler(engine.tokens), createRestHandler(impl)] });
+    const rendererDir = options.rendererDir === undefined ? findRendererDir() : options.rendererDir;
+    httpServer = createHttpServer({
+      handlers: [createOidcHandler(engine.tokens), createRestHandler(impl), createUiHttpHandler(ui), createStaticHandler(rendererDir)],
+    });
+    events = attachEventSocket(httpServer, ui);
     const httpPort = await listen(httpServer, host, options.httpPort ?? 8124);
     engine.tokens.issuer = `http://${hostForUrl(host)}:${httpPort}`;
+    endpoints = { grpcEndpoint: `${hostForUrl(host)}:${grpcPort}`, httpUrl: `http://${hostForUrl(host)}:${httpPort}` };
 
     let closing: Promise<void> | undefined;
     const close = () =>
       (closing ??= (async () => {
+        events?.close();
+        await ui.close();
         await Promise.all([
           new Promise<void>((resolve) => grpcServer!.tryShutdown(() => resolve())),
           new Promise<void>((resolve) => {
@@ -77,10 +99,13 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       httpUrl: `http://${hostForUrl(host)}:${httpPort}`,
       dataDir,
       engine,
+      ui,
       close,
     };
   } catch (err) {
     grpcServer?.forceShutdown();
+    events?.close();
+    await ui.close();
     httpServer?.close();
     await engine.shutdown();
     throw err;

@@ -1,0 +1,469 @@
+import type { Statement } from 'better-sqlite3';
+import type { Engine } from '../../core/engine';
+import { notFound } from '../../core/errors';
+import { decodeMessage } from '../../core/protos';
+import { toUs } from '../../core/proto-time';
+import { taskName } from '../../core/resource-names';
+import type { QueueRow } from '../../core/store/queue-store';
+import { appEngineBaseUrl } from '../../core/dispatch/request-builder';
+import { PAYLOAD_TYPE, type TaskPayload } from '../../core/task-request';
+import type {
+  AttemptView,
+  ListTasksArgs,
+  RequestView,
+  RetrySettings,
+  StatusClass,
+  TaskDetail,
+  TaskPage,
+  TaskState,
+  TaskSummary,
+  TimelineArgs,
+  TimelineData,
+  WaitReason,
+} from '../../../shared/contract';
+import { LIVE_TASK_STATES } from '../../../shared/contract';
+import { headersOf, lastOutcome, retrySettingsOf, statusClassOf, toBase64, usToMs } from './convert';
+import { formatDuration } from './queue-stats';
+import { backoffGap } from './retry-plan';
+
+/** A row of either table, in one shape. */
+interface AnyRow {
+  src: 'live' | 'fin';
+  k: number;
+  task_id: string;
+  schedule_us: number;
+  create_us: number;
+  dispatch_count: number;
+  response_count: number;
+  lease_until_us: number | null;
+  last_attempt: string | null;
+  payload: Buffer;
+  outcome: string | null;
+  finished_us: number | null;
+}
+
+const LIVE_COLS = `'live' AS src, seq AS k, task_id, schedule_us, create_us, dispatch_count, response_count, lease_until_us,
+  last_attempt, payload, NULL AS outcome, NULL AS finished_us`;
+const FIN_COLS = `'fin' AS src, id AS k, task_id, schedule_us, create_us, dispatch_count, response_count, NULL AS lease_until_us,
+  last_attempt, payload, outcome, finished_us`;
+
+const LIVE_STATE_SQL: Record<string, string> = {
+  due: '(lease_until_us IS NULL AND schedule_us <= @now)',
+  dispatching: '(lease_until_us IS NOT NULL)',
+  scheduled: '(lease_until_us IS NULL AND schedule_us > @now AND dispatch_count = 0)',
+  backing_off: '(lease_until_us IS NULL AND schedule_us > @now AND dispatch_count > 0)',
+};
+
+const MESSAGE = "json_extract(last_attempt, '$.responseStatus.message')";
+const CLASS_SQL: Record<StatusClass, string> = {
+  '2xx': `${MESSAGE} LIKE 'HTTP status code 2__'`,
+  '3xx': `${MESSAGE} LIKE 'HTTP status code 3__'`,
+  '4xx': `${MESSAGE} LIKE 'HTTP status code 4__'`,
+  '5xx': `${MESSAGE} LIKE 'HTTP status code 5__'`,
+  network: `(${MESSAGE} IS NOT NULL AND ${MESSAGE} NOT LIKE 'HTTP status code %')`,
+};
+
+const MAX_LIMIT = 500;
+
+export interface WhyContext {
+  paused: boolean;
+  inFlight: number;
+  maxConcurrent: number;
+  tokens: number;
+}
+
+export function taskWhy(state: TaskState, ctx: WhyContext | null): WaitReason {
+  switch (state) {
+    case 'dispatching':
+      return 'dispatching';
+    case 'succeeded':
+    case 'exhausted':
+      return 'idle';
+    default:
+      if (ctx?.paused) return 'paused';
+      if (state === 'scheduled') return 'scheduled';
+      if (state === 'backing_off') return 'backing_off';
+      if (ctx && ctx.inFlight >= ctx.maxConcurrent) return 'concurrency_limited';
+      if (ctx && ctx.tokens < 1) return 'rate_limited';
+      return 'ready';
+  }
+}
+
+/** SQL behind the task table, the task view and the timeline. */
+export class TaskQueries {
+  private readonly cache = new Map<string, Statement>();
+  private readonly attemptById: Statement<[number], any>;
+  private readonly attemptsOf: Statement<[string, string, number], any>;
+
+  constructor(private readonly engine: Engine) {
+    this.attemptById = engine.db.prepare('SELECT * FROM attempts WHERE id = ?');
+    this.attemptsOf = engine.db.prepare('SELECT * FROM attempts WHERE queue = ? AND task_id = ? AND dispatch_us >= ? ORDER BY id');
+  }
+
+  private stmt(sql: string): Statement {
+    let s = this.cache.get(sql);
+    if (!s) {
+      s = this.engine.db.prepare(sql);
+      if (this.cache.size > 200) this.cache.clear();
+      this.cache.set(sql, s);
+    }
+    return s;
+  }
+
+  whyContext(queue: string): WhyContext | null {
+    const row = this.engine.queues.get(queue);
+    if (!row) return null;
+    const rt = this.engine.dispatcher.queueStats(queue);
+    return {
+      paused: row.state !== 'RUNNING',
+      inFlight: rt?.inFlight ?? 0,
+      maxConcurrent: row.config.rateLimits.maxConcurrentDispatches,
+      tokens: rt?.tokens ?? 1,
+    };
+  }
+
+  list(args: ListTasksArgs): TaskPage {
+    const queue = this.engine.queues.get(args.queue);
+    if (!queue) throw notFound('Queue does not exist.');
+    const nowUs = this.engine.dispatcher.queueNowUs(args.queue);
+    const states = args.states?.length ? args.states : [...LIVE_TASK_STATES];
+    const live = states.filter((s) => s in LIVE_STATE_SQL);
+    const fin = states.filter((s) => s === 'succeeded' || s === 'exhausted');
+    const limit = Math.max(1, Math.min(MAX_LIMIT, Math.floor(args.limit ?? 100)));
+    const offset = Math.max(0, Math.floor(args.offset ?? 0));
+    const params: Record<string, unknown> = { queue: args.queue, now: nowUs };
+    const common: string[] = [];
+    if (args.statusClass) common.push(CLASS_SQL[args.statusClass] ?? '0');
+    if (args.host?.trim()) {
+      common.push('instr(payload, @host) > 0');
+      params.host = Buffer.from(`://${args.host.trim()}`);
+    }
+    if (args.search?.trim()) {
+      const q = args.search.trim();
+      common.push("(task_id LIKE @like ESCAPE '\\' OR instr(payload, @needle) > 0)");
+      params.like = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      params.needle = Buffer.from(q);
+    }
+    const parts: string[] = [];
+    if (live.length) {
+      const where = ['queue = @queue', ...common];
+      if (live.length < LIVE_TASK_STATES.length) where.push(`(${live.map((s) => LIVE_STATE_SQL[s]).join(' OR ')})`);
+      parts.push(`SELECT ${LIVE_COLS} FROM tasks WHERE ${where.join(' AND ')}`);
+    }
+    if (fin.length) {
+      const where = ['queue = @queue', ...common];
+      if (fin.length === 1) where.push(`outcome = '${fin[0]}'`);
+      parts.push(`SELECT ${FIN_COLS} FROM finished_tasks WHERE ${where.join(' AND ')}`);
+    }
+    if (!parts.length) return { total: 0, totalIsEstimate: false, offset, tasks: [], nowMs: usToMs(nowUs) };
+    const dir = args.desc ? 'DESC' : 'ASC';
+    const finishedOnly = !live.length;
+    const order =
+      args.sort === 'attempts'
+        ? `dispatch_count ${dir}, schedule_us ${dir}, k ${dir}`
+        : args.sort === 'created' || finishedOnly
+          ? parts.length === 1
+            ? `k ${dir}`
+            : `create_us ${dir}, k ${dir}`
+          : `schedule_us ${dir}, k ${dir}`;
+    const union = parts.join(' UNION ALL ');
+    const rows = this.stmt(`${union} ORDER BY ${order} LIMIT @limit OFFSET @offset`).all({ ...params, limit, offset }) as AnyRow[];
+    let total: number;
+    if (live.length === LIVE_TASK_STATES.length && !fin.length && !common.length) total = this.engine.tasks.count(args.queue);
+    else total = (this.stmt(`SELECT COUNT(*) AS n FROM (${union})`).get(params) as { n: number }).n;
+    const ctx = this.whyContext(args.queue);
+    return {
+      total,
+      totalIsEstimate: false,
+      offset,
+      tasks: rows.map((r) => this.summarize(args.queue, r, nowUs, ctx, queue)),
+      nowMs: usToMs(nowUs),
+    };
+  }
+
+  summarize(queueName: string, r: AnyRow, nowUs: number, ctx: WhyContext | null, queue?: QueueRow): TaskSummary {
+    const state: TaskState =
+      r.src === 'fin'
+        ? (r.outcome as TaskState)
+        : r.lease_until_us !== null
+          ? 'dispatching'
+          : r.schedule_us <= nowUs
+            ? 'due'
+            : r.dispatch_count > 0
+              ? 'backing_off'
+              : 'scheduled';
+    const { method, url } = this.target(decodeMessage(PAYLOAD_TYPE, r.payload) as TaskPayload, queue ?? this.engine.queues.get(queueName));
+    const last = lastOutcome(r.last_attempt);
+    return {
+      queue: queueName,
+      id: r.task_id,
+      state,
+      method,
+      url,
+      scheduleMs: usToMs(r.schedule_us),
+      createMs: usToMs(r.create_us),
+      dispatchCount: r.dispatch_count,
+      responseCount: r.response_count,
+      lastStatus: last.status,
+      lastMessage: last.message,
+      lastClass: last.cls,
+      finishedMs: r.finished_us === null ? null : usToMs(r.finished_us),
+      why: taskWhy(state, ctx),
+    };
+  }
+
+  target(payload: TaskPayload, queue: QueueRow | undefined): { method: string; url: string; target: 'http' | 'appengine' } {
+    if (payload.httpRequest) {
+      return { method: payload.httpRequest.httpMethod ?? 'POST', url: payload.httpRequest.url ?? '', target: 'http' };
+    }
+    const req = payload.appEngineHttpRequest ?? {};
+    const routing = queue?.config.appEngineRoutingOverride ?? req.appEngineRouting;
+    return {
+      method: req.httpMethod ?? 'POST',
+      url: appEngineBaseUrl(routing, this.engine.settings) + (req.relativeUri || '/'),
+      target: 'appengine',
+    };
+  }
+
+  /** The live row, or else the newest finished one. */
+  findRow(queue: string, id: string): AnyRow | undefined {
+    const live = this.stmt(`SELECT ${LIVE_COLS} FROM tasks WHERE queue = ? AND task_id = ?`).get(queue, id) as AnyRow | undefined;
+    if (live) return live;
+    return this.stmt(`SELECT ${FIN_COLS} FROM finished_tasks WHERE queue = ? AND task_id = ? ORDER BY id DESC LIMIT 1`).get(queue, id) as
+      | AnyRow
+      | undefined;
+  }
+
+  payloadOf(row: AnyRow): TaskPayload {
+    return decodeMessage(PAYLOAD_TYPE, row.payload) as TaskPayload;
+  }
+
+  attemptRow(id: number): any {
+    return this.attemptById.get(id);
+  }
+
+  detail(queueName: string, id: string, retryDefault: RetrySettings): Omit<TaskDetail, 'replays'> {
+    const queue = this.engine.queues.get(queueName);
+    const row = this.findRow(queueName, id);
+    const nowUs = this.engine.dispatcher.queueNowUs(queueName);
+    const sinceUs = row ? row.create_us : 0;
+    const attemptRows = this.attemptsOf.all(queueName, id, sinceUs);
+    if (!row && !attemptRows.length) throw notFound(`Task ${id} does not exist in ${queueName}.`);
+    const retry = queue ? retrySettingsOf(queue.config) : retryDefault;
+    const ctx = this.whyContext(queueName);
+    const payload = row ? this.payloadOf(row) : undefined;
+    const attempts = attemptRows.map((a) => attemptView(a));
+    for (let i = 1; i < attempts.length; i++) {
+      const prev = attempts[i - 1];
+      const cur = attempts[i];
+      if (cur.runTask) {
+        cur.gapBefore = {
+          failures: prev.attempt, waitedMs: cur.dispatchMs - (prev.responseMs ?? prev.dispatchMs), delayMs: 0,
+          rule: 'run_task', formula: 'RunTask: dispatched at once',
+        };
+        continue;
+      }
+      const gap = backoffGap(prev.attempt, retry);
+      const from = prev.runTask ? prev.dispatchMs : (prev.responseMs ?? prev.dispatchMs);
+      cur.gapBefore = { ...gap, waitedMs: cur.scheduleMs - from };
+    }
+    let summary: TaskSummary;
+    if (row) summary = this.summarize(queueName, row, nowUs, ctx, queue);
+    else {
+      const last = attempts[attempts.length - 1];
+      summary = {
+        queue: queueName, id, state: 'exhausted', method: last.request.method, url: last.request.url,
+        scheduleMs: last.scheduleMs, createMs: attempts[0].scheduleMs, dispatchCount: attempts.length,
+        responseCount: attempts.filter((a) => a.status !== null).length, lastStatus: last.status,
+        lastMessage: last.status !== null ? `HTTP status code ${last.status}` : last.error, lastClass: last.statusClass,
+        finishedMs: last.responseMs, why: 'idle',
+      };
+    }
+    let request: RequestView;
+    let target: 'http' | 'appengine' = 'http';
+    let oidc: TaskDetail['oidc'] = null;
+    let oauth: TaskDetail['oauth'] = null;
+    let deadlineS = 600;
+    if (payload) {
+      const t = this.target(payload, queue);
+      target = t.target;
+      const req = payload.httpRequest ?? payload.appEngineHttpRequest ?? {};
+      const body = toBase64(req.body);
+      request = { method: t.method, url: t.url, headers: headersOf(req.headers), bodyBase64: body, bodySize: Buffer.from(body, 'base64').length };
+      if (payload.httpRequest?.oidcToken?.serviceAccountEmail) {
+        oidc = { serviceAccountEmail: payload.httpRequest.oidcToken.serviceAccountEmail, audience: payload.httpRequest.oidcToken.audience ?? '' };
+      }
+      if (payload.httpRequest?.oauthToken?.serviceAccountEmail) {
+        oauth = {
+          serviceAccountEmail: payload.httpRequest.oauthToken.serviceAccountEmail,
+          scope: payload.httpRequest.oauthToken.scope || 'https://www.googleapis.com/auth/cloud-platform',
+        };
+      }
+      deadlineS = toUs(payload.dispatchDeadline) / 1e6 || 600;
+    } else {
+      const first = attempts[0].request;
+      request = { ...first };
+    }
+    let nextAttempt: TaskDetail['nextAttempt'] = null;
+    if (row?.src === 'live' && row.dispatch_count > 0 && row.lease_until_us === null) {
+      const gap = backoffGap(row.dispatch_count, retry);
+      const last = attempts[attempts.length - 1];
+      const from = last ? (last.runTask ? last.dispatchMs : (last.responseMs ?? last.dispatchMs)) : usToMs(row.schedule_us) - gap.delayMs;
+      nextAttempt = { atMs: usToMs(row.schedule_us), gap: { ...gap, waitedMs: usToMs(row.schedule_us) - from } };
+    }
+    const finished = row?.src === 'fin' ? { outcome: row.outcome as 'succeeded' | 'exhausted', atMs: usToMs(row.finished_us!) } : null;
+    return {
+      summary,
+      name: taskName(queueName, id),
+      target,
+      request,
+      oidc,
+      oauth,
+      dispatchDeadlineS: deadlineS,
+      attempts,
+      nextAttempt,
+      retry,
+      finished,
+      deleted: !row,
+      whyText: taskWhyText(summary, ctx, queue, nowUs),
+    };
+  }
+
+  timeline(args: TimelineArgs): TimelineData {
+    const q = args.queue;
+    if (!this.engine.queues.get(q)) throw notFound('Queue does not exist.');
+    const nowUs = this.engine.dispatcher.queueNowUs(q);
+    const fromUs = Math.round(args.fromMs * 1000);
+    const toUsV = Math.round(args.toMs * 1000);
+    const limit = Math.max(1, Math.min(10_000, args.limit ?? 2000));
+    const futureRows = this.stmt(
+      `SELECT task_id, schedule_us, dispatch_count FROM tasks WHERE queue = ? AND lease_until_us IS NULL
+       AND schedule_us >= ? AND schedule_us <= ? ORDER BY schedule_us LIMIT ?`,
+    ).all(q, fromUs, toUsV, limit) as Array<{ task_id: string; schedule_us: number; dispatch_count: number }>;
+    let futureTotal = futureRows.length;
+    let buckets: number[] | null = null;
+    if (futureRows.length === limit) {
+      futureTotal = (this.stmt(
+        'SELECT COUNT(*) AS n FROM tasks WHERE queue = ? AND lease_until_us IS NULL AND schedule_us >= ? AND schedule_us <= ?',
+      ).get(q, fromUs, toUsV) as { n: number }).n;
+      const slices = 200;
+      const width = Math.max(1, Math.ceil((toUsV - fromUs) / slices));
+      buckets = new Array(slices).fill(0);
+      const rows = this.stmt(
+        `SELECT (schedule_us - @from) / @width AS b, COUNT(*) AS n FROM tasks WHERE queue = @q AND lease_until_us IS NULL
+         AND schedule_us >= @from AND schedule_us <= @to GROUP BY b`,
+      ).all({ q, from: fromUs, to: toUsV, width }) as Array<{ b: number; n: number }>;
+      for (const r of rows) buckets[Math.min(slices - 1, Math.max(0, Math.floor(r.b)))] += r.n;
+    }
+    const attemptRows = this.stmt(
+      `SELECT id, task_id, attempt, schedule_us, dispatch_us, response_us, status, run_task FROM attempts
+       WHERE dispatch_us >= ? AND dispatch_us <= ? AND queue = ? ORDER BY dispatch_us DESC LIMIT ?`,
+    ).all(fromUs, toUsV, q, limit) as any[];
+    const backoff: TimelineData['backoff'] = [];
+    const byTask = new Map<string, any[]>();
+    for (const a of attemptRows) {
+      let list = byTask.get(a.task_id);
+      if (!list) byTask.set(a.task_id, (list = []));
+      list.push(a);
+    }
+    for (const [id, list] of byTask) {
+      list.sort((x, y) => x.id - y.id);
+      for (let i = 1; i < list.length; i++) {
+        if (list[i].run_task) continue;
+        const prev = list[i - 1];
+        backoff.push({ id, fromMs: usToMs(prev.response_us ?? prev.dispatch_us), toMs: usToMs(list[i].schedule_us) });
+      }
+    }
+    const waiting = this.stmt(
+      `SELECT task_id, schedule_us, last_attempt FROM tasks WHERE queue = ? AND dispatch_count > 0 AND lease_until_us IS NULL
+       AND schedule_us >= ? ORDER BY schedule_us LIMIT 1000`,
+    ).all(q, fromUs) as Array<{ task_id: string; schedule_us: number; last_attempt: string | null }>;
+    for (const w of waiting) {
+      let startMs = usToMs(w.schedule_us);
+      try {
+        const t = JSON.parse(w.last_attempt ?? '{}').responseTime;
+        if (t) startMs = (t.seconds ?? 0) * 1000 + (t.nanos ?? 0) / 1e6;
+      } catch {
+        /* keep */
+      }
+      if (startMs <= args.toMs) backoff.push({ id: w.task_id, fromMs: startMs, toMs: usToMs(w.schedule_us) });
+    }
+    return {
+      queue: q,
+      nowMs: usToMs(nowUs),
+      fromMs: args.fromMs,
+      toMs: args.toMs,
+      future: futureRows.map((r) => ({
+        id: r.task_id,
+        atMs: usToMs(r.schedule_us),
+        state: r.schedule_us <= nowUs ? 'due' : r.dispatch_count > 0 ? 'backing_off' : 'scheduled',
+      })),
+      futureTotal,
+      buckets,
+      attempts: attemptRows.map((a) => ({
+        id: a.task_id,
+        attemptId: a.id,
+        atMs: usToMs(a.dispatch_us),
+        status: a.status,
+        statusClass: statusClassOf(a.status),
+      })),
+      backoff,
+    };
+  }
+}
+
+export function attemptView(a: any): AttemptView {
+  const req = safeJson(a.request) ?? {};
+  const res = a.response ? safeJson(a.response) : null;
+  return {
+    id: a.id,
+    attempt: a.attempt,
+    scheduleMs: usToMs(a.schedule_us),
+    dispatchMs: usToMs(a.dispatch_us),
+    responseMs: a.response_us === null ? null : usToMs(a.response_us),
+    durationMs: a.duration_ms,
+    status: a.status,
+    outcome: a.outcome,
+    error: a.error,
+    statusClass: statusClassOf(a.status),
+    runTask: !!a.run_task,
+    request: {
+      method: req.method ?? '',
+      url: req.url ?? '',
+      headers: headersOf(req.headers),
+      bodyBase64: req.body ?? '',
+      bodySize: req.bodySize ?? 0,
+    },
+    response: res ? { status: a.status, headers: headersOf(res.headers), bodyBase64: res.body ?? '', truncated: !!res.truncated } : null,
+  };
+}
+
+function safeJson(text: string): any {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function taskWhyText(s: TaskSummary, ctx: WhyContext | null, queue: QueueRow | undefined, nowUs: number): string {
+  const inText = formatDuration(s.scheduleMs - usToMs(nowUs));
+  switch (s.why) {
+    case 'dispatching':
+      return 'Being dispatched: waiting for the handler to answer.';
+    case 'paused':
+      return 'The queue is paused; Resume it (or Run now) to dispatch.';
+    case 'scheduled':
+      return `Scheduled: due in ${inText}.`;
+    case 'backing_off':
+      return `Backing off after ${s.dispatchCount} failed attempt${s.dispatchCount === 1 ? '' : 's'}: next attempt in ${inText}.`;
+    case 'concurrency_limited':
+      return `Due, but the queue has ${ctx?.inFlight} of ${ctx?.maxConcurrent} dispatches in flight.`;
+    case 'rate_limited':
+      return `Due, but the queue's token bucket is empty (refills at ${queue?.config.rateLimits.maxDispatchesPerSecond}/s).`;
+    case 'ready':
+      return 'Due: dispatched as soon as the queue gets to it.';
+    default:
+      return s.state === 'succeeded' ? 'Succeeded.' : s.state === 'exhausted' ? 'Retries exhausted.' : '';
+  }
+}
