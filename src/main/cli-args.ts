@@ -24,11 +24,39 @@ export interface ServeConfig {
   /** Absolute path of the data directory, or null with `inMemory`. */
   dataDir: string | null;
   inMemory: boolean;
+  /** Absolute path of a tasklight.yaml/.json or App Engine queue.yaml, or null. */
+  configFile: string | null;
+  /** `--exec`: a shell command to run against a fresh instance; its exit code becomes ours. */
+  exec: string | null;
+  logFormat: LogFormat;
+  /** Snapshot to load at start (absolute), and where to write one on a clean exit. */
+  importFile: string | null;
+  exportOnExit: string | null;
+  /** Host names accepted besides loopback ones (docker-compose service names). */
+  allowedHosts: string[];
   sources: { host: OptionSource; grpcPort: OptionSource; httpPort: OptionSource; storage: OptionSource };
+}
+
+export type LogFormat = 'text' | 'json';
+
+/** `tasklight env`: where an instance listens (nothing is started). */
+export interface EnvConfig {
+  host: string;
+  grpcPort: number;
+  httpPort: number;
+}
+
+/** `tasklight healthcheck`. */
+export interface HealthcheckConfig {
+  url: string;
+  wait: boolean;
+  timeoutMs: number;
 }
 
 export type CliCommand =
   | { kind: 'serve'; config: ServeConfig }
+  | { kind: 'env'; config: EnvConfig }
+  | { kind: 'healthcheck'; config: HealthcheckConfig }
   /** Print `text` on stdout and exit 0. */
   | { kind: 'help'; text: string }
   | { kind: 'version'; text: string }
@@ -51,6 +79,11 @@ export const SERVE_OPTIONS = {
   httpPort: { flag: '--http-port', env: 'TASKLIGHT_HTTP_PORT' },
   dataDir: { flag: '--data-dir', env: 'TASKLIGHT_DATA_DIR' },
   inMemory: { flag: '--in-memory', env: 'TASKLIGHT_IN_MEMORY' },
+  config: { flag: '--config', env: 'TASKLIGHT_CONFIG' },
+  logFormat: { flag: '--log-format', env: 'TASKLIGHT_LOG_FORMAT' },
+  importFile: { flag: '--import', env: 'TASKLIGHT_IMPORT' },
+  exportOnExit: { flag: '--export-on-exit', env: 'TASKLIGHT_EXPORT_ON_EXIT' },
+  allowedHosts: { flag: '--allowed-host', env: 'TASKLIGHT_ALLOWED_HOSTS' },
 } as const;
 
 export type ServeOptionKey = keyof typeof SERVE_OPTIONS;
@@ -63,9 +96,14 @@ export function optionLabel(key: ServeOptionKey, source: OptionSource): string {
 export const MAIN_HELP = `Tasklight ${VERSION} - a local Google Cloud Tasks emulator
 
 Usage:
-  tasklight serve [options]   run the emulator headless: Cloud Tasks gRPC + REST, web UI
-  tasklight --help            show this help (tasklight serve --help lists the options)
-  tasklight --version         print the version
+  tasklight serve [options]          run the emulator headless: Cloud Tasks gRPC + REST, web UI
+  tasklight serve --exec "CMD"       start a fresh instance, run CMD against it, stop, exit with CMD's code
+  tasklight env [options]            print the export lines that point clients at an instance
+  tasklight healthcheck [options]    exit 0 when an instance answers /healthz, else 1 (for containers)
+  tasklight help [COMMAND]           show help (also: tasklight COMMAND --help)
+  tasklight --version                print the version
+
+Environment variables TASKLIGHT_* mirror the flags; a flag wins over its variable.
 `;
 
 export const SERVE_HELP = `Usage: tasklight serve [options]
@@ -80,12 +118,55 @@ Options (each also settable by the environment variable shown; a flag wins over 
   --data-dir DIR     where queues, tasks and attempts are stored           TASKLIGHT_DATA_DIR
                      (default: the desktop app's data directory)
   --in-memory        keep nothing on disk; state ends with the process     TASKLIGHT_IN_MEMORY=1
+  --config FILE      tasklight.yaml / .json, or an App Engine queue.yaml:  TASKLIGHT_CONFIG
+                     its queues are created or updated at start
+  --log-format FMT   one line per dispatch attempt: text (default) or      TASKLIGHT_LOG_FORMAT
+                     json (NDJSON records)
+  --import FILE      load a snapshot (queues and tasks) at start           TASKLIGHT_IMPORT
+  --export-on-exit FILE  write a snapshot of queues and tasks on exit      TASKLIGHT_EXPORT_ON_EXIT
+  --allowed-host NAME    accept HTTP requests for this host name besides   TASKLIGHT_ALLOWED_HOSTS
+                     loopback ones (e.g. a docker-compose service name);   (comma-separated)
+                     repeatable
+  --exec "CMD"       start a fresh instance (in memory unless --data-dir is given), run CMD
+                     through the shell with TASKLIGHT_GRPC_ENDPOINT, TASKLIGHT_HTTP_URL and
+                     CLOUD_TASKS_EMULATOR_HOST set, stop, and exit with CMD's exit code
   -h, --help         show this help
 
-Once listening, one line on stdout starts with "Tasklight ready:" and names the actual endpoints.
-SIGINT or SIGTERM shuts down cleanly (exit 0). Exit 1: could not start (e.g. a port is taken).
-Exit 2: bad arguments.
+Once listening, one line starts with "Tasklight ready:" and names the actual endpoints (on stdout;
+on stderr with --exec, so CMD's output stays its own). SIGINT or SIGTERM shuts down cleanly (exit 0).
+Exit 1: could not start (a port is taken, a bad config file). Exit 2: bad arguments.
 `;
+
+export const ENV_HELP = `Usage: tasklight env [options]
+
+Prints the export lines that point clients at a Tasklight instance listening on these
+addresses (nothing is started), for \`eval "$(tasklight env)"\`:
+  TASKLIGHT_GRPC_ENDPOINT    host:port of the gRPC API
+  TASKLIGHT_HTTP_URL         base URL of REST, the test API and the web UI
+  CLOUD_TASKS_EMULATOR_HOST  host:port of REST, as firebase-admin expects it
+
+Options (same flags and variables as serve):
+  --host HOST        (default ${DEFAULT_HOST}; 0.0.0.0 prints 127.0.0.1)      TASKLIGHT_HOST
+  --grpc-port PORT   (default ${DEFAULT_GRPC_PORT})                                 TASKLIGHT_GRPC_PORT
+  --http-port PORT   (default ${DEFAULT_HTTP_PORT})                                 TASKLIGHT_HTTP_PORT
+  -h, --help         show this help
+`;
+
+export const HEALTHCHECK_HELP = `Usage: tasklight healthcheck [options]
+
+Asks a running Tasklight for GET /healthz. Exit 0 when it answers 200, else 1 with one line on
+stderr. Meant for container health checks and CI scripts.
+
+Options:
+  --url URL          base URL or the full /healthz URL (default: from --host/--http-port)
+  --host HOST        (default ${DEFAULT_HOST})                                 TASKLIGHT_HOST
+  --http-port PORT   (default ${DEFAULT_HTTP_PORT})                                     TASKLIGHT_HTTP_PORT
+  --wait             keep trying until it answers or --timeout passes
+  --timeout DURATION how long to wait: 30s, 500ms, 2m (default 30s with --wait, else 5s)
+  -h, --help         show this help
+`;
+
+const COMMAND_HELP: Record<string, string> = { serve: SERVE_HELP, env: ENV_HELP, healthcheck: HEALTHCHECK_HELP };
 
 class UsageError extends Error {}
 
@@ -111,10 +192,13 @@ function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv, context: 
   if (first === '--version' || first === '-v' || first === '-V') return { kind: 'version', text: `${VERSION}\n` };
   if (first === 'help') {
     if (rest.length === 0) return { kind: 'help', text: MAIN_HELP };
-    if (rest[0] === 'serve') return { kind: 'help', text: SERVE_HELP };
+    const text = COMMAND_HELP[rest[0]!];
+    if (text) return { kind: 'help', text };
     throw new UsageError(`tasklight: unknown command '${rest[0]}' (see tasklight --help)`);
   }
   if (first === 'serve') return parseServe(rest, env, context);
+  if (first === 'env') return parseEnvCommand(rest, env);
+  if (first === 'healthcheck') return parseHealthcheck(rest, env);
   if (first.startsWith('-')) {
     throw new UsageError(`tasklight: unknown option ${first} before the command (see tasklight --help)`);
   }
@@ -128,6 +212,12 @@ function parseServe(args: readonly string[], env: NodeJS.ProcessEnv, context: Pa
     'http-port'?: string;
     'data-dir'?: string;
     'in-memory'?: boolean;
+    config?: string;
+    exec?: string;
+    'log-format'?: string;
+    import?: string;
+    'export-on-exit'?: string;
+    'allowed-host'?: string[];
     help?: boolean;
   };
   try {
@@ -141,13 +231,20 @@ function parseServe(args: readonly string[], env: NodeJS.ProcessEnv, context: Pa
         'http-port': { type: 'string' },
         'data-dir': { type: 'string' },
         'in-memory': { type: 'boolean' },
+        config: { type: 'string' },
+        exec: { type: 'string' },
+        'log-format': { type: 'string' },
+        import: { type: 'string' },
+        'export-on-exit': { type: 'string' },
+        'allowed-host': { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h' },
       },
     }));
   } catch (err) {
-    throw new UsageError(describeParseArgsError(err, args));
+    throw new UsageError(describeParseArgsError(err, args, 'serve'));
   }
   if (values.help) return { kind: 'help', text: SERVE_HELP };
+  const cwd = context.cwd ?? process.cwd();
 
   const host = pick(values.host, env, 'host');
   const grpcPort = pick(values['grpc-port'], env, 'grpcPort');
@@ -159,6 +256,12 @@ function parseServe(args: readonly string[], env: NodeJS.ProcessEnv, context: Pa
     httpPort: httpPort ? parsePort(httpPort.value, optionLabel('httpPort', httpPort.source)) : DEFAULT_HTTP_PORT,
     dataDir: null,
     inMemory: false,
+    configFile: optionalFile(pick(values.config, env, 'config'), 'config', cwd),
+    exec: null,
+    logFormat: parseLogFormat(pick(values['log-format'], env, 'logFormat')),
+    importFile: optionalFile(pick(values.import, env, 'importFile'), 'importFile', cwd),
+    exportOnExit: optionalFile(pick(values['export-on-exit'], env, 'exportOnExit'), 'exportOnExit', cwd),
+    allowedHosts: parseAllowedHosts(values['allowed-host'], env),
     sources: {
       host: host?.source ?? 'default',
       grpcPort: grpcPort?.source ?? 'default',
@@ -173,8 +276,148 @@ function parseServe(args: readonly string[], env: NodeJS.ProcessEnv, context: Pa
     throw new UsageError(`tasklight: ${grpcLabel} and ${httpLabel} are both ${config.grpcPort}; they must differ`);
   }
 
+  if (values.exec !== undefined) {
+    if (values.exec.trim() === '') throw new UsageError('tasklight: --exec needs a command, like --exec "npm test"');
+    config.exec = values.exec;
+    // A test run starts from nothing: in memory unless a data directory is asked for.
+    const wantsDir = values['data-dir'] !== undefined || !!env.TASKLIGHT_DATA_DIR?.trim();
+    if (!wantsDir && values['in-memory'] === undefined) values['in-memory'] = true;
+  }
   resolveStorage(config, values['data-dir'], values['in-memory'] === true, env, context);
   return { kind: 'serve', config };
+}
+
+function parseEnvCommand(args: readonly string[], env: NodeJS.ProcessEnv): CliCommand {
+  let values: { host?: string; 'grpc-port'?: string; 'http-port'?: string; help?: boolean };
+  try {
+    ({ values } = parseArgs({
+      args: [...args],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        host: { type: 'string' },
+        'grpc-port': { type: 'string' },
+        'http-port': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (err) {
+    throw new UsageError(describeParseArgsError(err, args, 'env'));
+  }
+  if (values.help) return { kind: 'help', text: ENV_HELP };
+  const host = pick(values.host, env, 'host');
+  const grpcPort = pick(values['grpc-port'], env, 'grpcPort');
+  const httpPort = pick(values['http-port'], env, 'httpPort');
+  const config: EnvConfig = {
+    host: host ? parseHost(host.value, optionLabel('host', host.source)) : DEFAULT_HOST,
+    grpcPort: grpcPort ? parsePort(grpcPort.value, optionLabel('grpcPort', grpcPort.source)) : DEFAULT_GRPC_PORT,
+    httpPort: httpPort ? parsePort(httpPort.value, optionLabel('httpPort', httpPort.source)) : DEFAULT_HTTP_PORT,
+  };
+  for (const [key, port, source] of [['grpcPort', config.grpcPort, grpcPort?.source], ['httpPort', config.httpPort, httpPort?.source]] as const) {
+    if (port === 0) {
+      throw new UsageError(
+        `tasklight: ${optionLabel(key, source ?? 'flag')} is 0 (a free port chosen at start); tasklight env needs the actual port, or use tasklight serve --exec`,
+      );
+    }
+  }
+  return { kind: 'env', config };
+}
+
+function parseHealthcheck(args: readonly string[], env: NodeJS.ProcessEnv): CliCommand {
+  let values: { url?: string; host?: string; 'http-port'?: string; wait?: boolean; timeout?: string; help?: boolean };
+  try {
+    ({ values } = parseArgs({
+      args: [...args],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        url: { type: 'string' },
+        host: { type: 'string' },
+        'http-port': { type: 'string' },
+        wait: { type: 'boolean' },
+        timeout: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (err) {
+    throw new UsageError(describeParseArgsError(err, args, 'healthcheck'));
+  }
+  if (values.help) return { kind: 'help', text: HEALTHCHECK_HELP };
+  const wait = values.wait === true;
+  let timeoutMs = wait ? 30_000 : 5_000;
+  if (values.timeout !== undefined) {
+    const parsed = parseTimeout(values.timeout);
+    if (parsed === undefined) throw new UsageError(`tasklight: --timeout must be a duration like 30s, 500ms or 2m, got '${values.timeout}'`);
+    timeoutMs = parsed;
+  }
+  let url: string;
+  if (values.url !== undefined) {
+    let parsed: URL;
+    try {
+      parsed = new URL(values.url);
+    } catch {
+      throw new UsageError(`tasklight: --url must be an http:// URL like http://127.0.0.1:8124, got '${values.url}'`);
+    }
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+      throw new UsageError(`tasklight: --url must be an http:// URL like http://127.0.0.1:8124, got '${values.url}'`);
+    }
+    if (parsed.pathname === '/' || parsed.pathname === '') parsed.pathname = '/healthz';
+    url = parsed.toString();
+  } else {
+    const host = pick(values.host, env, 'host');
+    const httpPort = pick(values['http-port'], env, 'httpPort');
+    const h = clientHost(host ? parseHost(host.value, optionLabel('host', host.source)) : DEFAULT_HOST);
+    const port = httpPort ? parsePort(httpPort.value, optionLabel('httpPort', httpPort.source)) : DEFAULT_HTTP_PORT;
+    if (port === 0) throw new UsageError('tasklight: healthcheck needs the actual HTTP port, not 0');
+    url = `http://${h.includes(':') ? `[${h}]` : h}:${port}/healthz`;
+  }
+  return { kind: 'healthcheck', config: { url, wait, timeoutMs } };
+}
+
+/** The address a client on this machine uses for a server listening on `host` (wildcards become loopback). */
+export function clientHost(host: string): string {
+  if (host === '0.0.0.0' || host === '') return '127.0.0.1';
+  if (host === '::' || host === '[::]') return '::1';
+  return host;
+}
+
+function parseTimeout(raw: string): number | undefined {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/.exec(raw);
+  if (!m) return undefined;
+  const factor = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(m[2] ?? 's') as 'ms' | 's' | 'm' | 'h'];
+  const ms = Math.round(Number(m[1]) * factor);
+  return ms > 0 ? ms : undefined;
+}
+
+function optionalFile(
+  picked: { value: string; source: OptionSource } | undefined,
+  key: ServeOptionKey,
+  cwd: string,
+): string | null {
+  if (!picked) return null;
+  const label = optionLabel(key, picked.source);
+  if (picked.value.trim() === '') throw new UsageError(`tasklight: ${label} needs a file path`);
+  return path.resolve(cwd, picked.value);
+}
+
+function parseLogFormat(picked: { value: string; source: OptionSource } | undefined): LogFormat {
+  if (!picked) return 'text';
+  const value = picked.value.trim().toLowerCase();
+  if (value === 'json' || value === 'text') return value;
+  throw new UsageError(`tasklight: ${optionLabel('logFormat', picked.source)} must be text or json, got '${picked.value}'`);
+}
+
+function parseAllowedHosts(flags: string[] | undefined, env: NodeJS.ProcessEnv): string[] {
+  const fromEnv = env.TASKLIGHT_ALLOWED_HOSTS?.trim();
+  const list = flags ?? (fromEnv ? fromEnv.split(',') : []);
+  const label = flags ? '--allowed-host' : 'TASKLIGHT_ALLOWED_HOSTS';
+  return list.map((raw) => {
+    const name = raw.trim().toLowerCase();
+    if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$|^\[[0-9a-f:.]+\]$/.test(name)) {
+      throw new UsageError(`tasklight: ${label} takes a host name without port or scheme (like tasklight), got '${raw}'`);
+    }
+    return name;
+  });
 }
 
 /** The flag's value if given, else the environment variable's (an empty variable counts as unset). */
@@ -264,17 +507,17 @@ function parseBoolean(raw: string, label: string): boolean {
 }
 
 /** node:util parseArgs messages are long and multi-line; say the same thing in one line. */
-function describeParseArgsError(err: unknown, args: readonly string[]): string {
+function describeParseArgsError(err: unknown, args: readonly string[], command = 'serve'): string {
   const code = (err as { code?: unknown }).code;
   const message = err instanceof Error ? err.message : String(err);
   const option = /'(-[^' ]*)/.exec(message)?.[1] ?? 'an option';
-  const hint = '(see tasklight serve --help)';
+  const hint = `(see tasklight ${command} --help)`;
   switch (code) {
     case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
-      return `tasklight: unknown option ${option} for serve ${hint}`;
+      return `tasklight: unknown option ${option} for ${command} ${hint}`;
     case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL': {
       const positional = /'([^']*)'/.exec(message)?.[1] ?? '';
-      return `tasklight: unexpected argument '${positional}' for serve ${hint}`;
+      return `tasklight: unexpected argument '${positional}' for ${command} ${hint}`;
     }
     case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE': {
       if (/ambiguous/.test(message)) {

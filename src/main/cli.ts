@@ -2,13 +2,22 @@
  * `tasklight` — the headless entry point (plain Node, no Electron). Built to out/main/cli.js and
  * started by bin/tasklight.js; during development `node --import tsx src/main/cli.ts serve`.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { constants as osConstants } from 'node:os';
+import * as path from 'node:path';
 import {
   optionLabel,
   parseCli,
   USAGE_EXIT_CODE,
   type ServeConfig,
 } from './cli-args';
+import { ConfigError, loadConfig, type LoadedConfig } from './config/load-config';
+import { applyConfig } from './config/apply-config';
 import type { RunningServer } from './server';
+import { startAttemptLog } from './tooling/attempt-log';
+import { clientEnv, exportLines } from './tooling/client-env';
+import { healthcheck } from './tooling/healthcheck';
+import { importSnapshot, readSnapshot, writeSnapshot, SnapshotError, type Snapshot } from './tooling/snapshot';
 
 const SIGNAL_EXIT_CODES: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
 const DUPLICATE_SIGNAL_WINDOW_MS = 500;
@@ -27,25 +36,73 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<vo
     case 'serve':
       await serve(command.config, env);
       return;
+    case 'env': {
+      const { host, grpcPort, httpPort } = command.config;
+      process.stdout.write(exportLines(clientEnv(host, grpcPort, httpPort)));
+      return;
+    }
+    case 'healthcheck': {
+      const { url, wait, timeoutMs } = command.config;
+      const result = await healthcheck(url, wait, timeoutMs);
+      (result.ok ? process.stdout : process.stderr).write(`${result.message}\n`);
+      process.exitCode = result.ok ? 0 : 1;
+      return;
+    }
   }
+}
+
+/** Everything read from files before anything listens: a bad file stops start-up here (exit 1). */
+function readInputs(config: ServeConfig, env: NodeJS.ProcessEnv): { loaded?: LoadedConfig; snapshot?: Snapshot } {
+  const out: { loaded?: LoadedConfig; snapshot?: Snapshot } = {};
+  if (config.configFile) out.loaded = loadConfig(relativeLabel(config.configFile), env);
+  if (config.importFile) out.snapshot = readSnapshot(relativeLabel(config.importFile));
+  return out;
+}
+
+function relativeLabel(file: string): string {
+  const rel = path.relative(process.cwd(), file);
+  return rel && !rel.startsWith('..') ? rel : file;
 }
 
 async function serve(config: ServeConfig, env: NodeJS.ProcessEnv): Promise<void> {
   let server: RunningServer | undefined;
   let stopping = false;
+  let child: ChildProcess | undefined;
+  let stopLog: (() => void) | undefined;
 
-  const shutdown = async (running: RunningServer): Promise<void> => {
+  let inputs: ReturnType<typeof readInputs>;
+  try {
+    inputs = readInputs(config, env);
+  } catch (err) {
+    if (err instanceof ConfigError || err instanceof SnapshotError) {
+      process.stderr.write(`tasklight: ${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+
+  const shutdown = async (running: RunningServer, code = 0): Promise<void> => {
     try {
+      stopLog?.();
+      if (config.exportOnExit) {
+        await running.engine.settle();
+        writeSnapshot(running.engine, config.exportOnExit);
+      }
       await running.close();
     } catch (err) {
       process.stderr.write(`tasklight: error while shutting down: ${firstLine(err)}\n`);
       process.exit(1);
     }
-    process.exit(0);
+    process.exit(code);
   };
 
   let firstSignalAt = 0;
   const onSignal = (signal: NodeJS.Signals): void => {
+    if (child && child.exitCode === null && child.signalCode === null) {
+      // --exec: the command decides; its exit stops the server (below).
+      child.kill(signal);
+      return;
+    }
     if (stopping) {
       // Under `npm start` / `npx tasklight`, one Ctrl+C arrives twice: from the terminal and
       // forwarded by npm. Only a later, deliberate second signal skips the clean shutdown.
@@ -78,9 +135,20 @@ async function serve(config: ServeConfig, env: NodeJS.ProcessEnv): Promise<void>
       grpcPort: config.grpcPort,
       httpPort: config.httpPort,
       ...(config.inMemory ? { inMemory: true } : { dataDir: config.dataDir ?? undefined }),
+      settings: inputs.loaded?.settings,
+      allowedHosts: config.allowedHosts,
     });
   } catch (err) {
     process.stderr.write(`${describeStartError(err, config)}\n`);
+    process.exit(1);
+  }
+
+  try {
+    if (inputs.snapshot) await importSnapshot(server.engine, inputs.snapshot, relativeLabel(config.importFile!));
+    if (inputs.loaded) await applyConfig(server.engine, inputs.loaded);
+  } catch (err) {
+    process.stderr.write(`tasklight: ${firstLine(err)}\n`);
+    await server.close().catch(() => undefined);
     process.exit(1);
   }
 
@@ -88,7 +156,29 @@ async function serve(config: ServeConfig, env: NodeJS.ProcessEnv): Promise<void>
     await shutdown(server);
     return;
   }
-  process.stdout.write(readyMessage(server));
+  const log = (line: string) => process.stdout.write(line);
+  stopLog = startAttemptLog(server.engine, config.logFormat, config.exec ? (line) => process.stderr.write(line) : log);
+
+  if (!config.exec) {
+    process.stdout.write(readyMessage(server));
+    return;
+  }
+  // --exec: the ready line goes to stderr so the command's stdout stays its own.
+  process.stderr.write(readyMessage(server));
+  const running = server;
+  child = spawn(config.exec, {
+    shell: true,
+    stdio: 'inherit',
+    env: { ...env, ...clientEnv(running.host, running.grpcPort, running.httpPort) },
+  });
+  child.on('error', (err) => {
+    process.stderr.write(`tasklight: could not run --exec command: ${err.message}\n`);
+    void shutdown(running, 1);
+  });
+  child.on('exit', (code, signal) => {
+    const exitCode = code ?? (signal ? 128 + (osConstants.signals[signal] ?? 0) : 1);
+    void shutdown(running, exitCode);
+  });
 }
 
 /** Exactly one line starting "Tasklight ready:", then a few indented hints. */

@@ -5,6 +5,8 @@ import { bindGrpc, createGrpcServer } from './api/grpc-server';
 import { createHttpServer, listen } from './api/http-server';
 import { createRestHandler } from './api/rest/rest-handler';
 import { createOidcHandler } from './api/oidc-routes';
+import { withFirebaseCompat } from './api/firebase-compat';
+import { createTestingHandler } from './api/testing-routes';
 import { UiService } from './api/ui-service';
 import { attachEventSocket } from './api/ui/event-socket';
 import { createUiHttpHandler } from './api/ui/http-routes';
@@ -29,6 +31,8 @@ export interface ServerOptions {
   rendererDir?: string | null;
   /** Who runs the engine, for the UI's server info. */
   mode?: 'desktop' | 'serve';
+  /** HTTP Host names accepted besides loopback ones (docker-compose service names). */
+  allowedHosts?: string[];
 }
 
 export interface RunningServer {
@@ -69,7 +73,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     const grpcPort = await bindGrpc(grpcServer, host, options.grpcPort ?? 8123);
     const rendererDir = options.rendererDir === undefined ? findRendererDir() : options.rendererDir;
     httpServer = createHttpServer({
-      handlers: [createOidcHandler(engine.tokens), createRestHandler(impl), createUiHttpHandler(ui), createStaticHandler(rendererDir)],
+      handlers: [createOidcHandler(engine.tokens), createTestingHandler(engine), withFirebaseCompat(engine, createRestHandler(impl)), createUiHttpHandler(ui), createStaticHandler(rendererDir)],
+      allowedHosts: options.allowedHosts,
     });
     events = attachEventSocket(httpServer, ui);
     const httpPort = await listen(httpServer, host, options.httpPort ?? 8124);

@@ -1,64 +1,99 @@
 /**
  * The test helpers' HTTP contract (ux.md "Test helpers over the HTTP contract"): reset all state,
  * forget reserved names, wait until a queue is idle, list what was dispatched, advance a queue's
- * clock. Served by src/main/api/testing-routes.ts; also part of the UI contract (contract.ts).
- * Plain data, no Node imports. Times are RFC 3339 strings; durations seconds.
+ * clock. Served by src/main/api/testing-routes.ts (and listed with the UI commands in contract.ts);
+ * `tasklight/testing` (src/main/testing.ts) is a typed client of it.
+ * Plain data, no Node imports. Queue names are full: projects/P/locations/L/queues/Q. Times are
+ * RFC 3339 strings (UTC, microseconds when not whole milliseconds). Errors use the Google JSON
+ * error form {"error": {code, message, status, details}}. State-changing routes are POST.
  *
- *   POST /api/reset                                  → ResetResponse
- *   POST /api/forget-names   ForgetNamesRequest       → ForgetNamesResponse
- *   POST /api/wait-idle      WaitIdleRequest          → WaitIdleResponse
- *   GET  /api/attempts?queue=&task=&status=          → AttemptsResponse
- *   POST /api/advance-clock  AdvanceClockRequest      → AdvanceClockResponse
+ *   POST /api/reset           {}                    → ResetResponse
+ *   POST /api/forget-names    ForgetNamesRequest    → ForgetNamesResponse
+ *   POST /api/wait-idle       WaitIdleRequest       → WaitIdleResponse
+ *   GET  /api/attempts?queue=&task=&status=&outcome=&limit=   → AttemptsResponse
+ *   POST /api/advance-clock   AdvanceClockRequest   → AdvanceClockResponse
  */
 
-export interface ResetResponse {
-  reset: true;
-}
+export const TESTING_PATHS = {
+  reset: '/api/reset',
+  forgetNames: '/api/forget-names',
+  waitIdle: '/api/wait-idle',
+  attempts: '/api/attempts',
+  advanceClock: '/api/advance-clock',
+} as const;
+
+/** Deletes every queue, task, reserved name and all history. */
+export type ResetResponse = Record<string, never>;
 
 export interface ForgetNamesRequest {
-  /** Full queue name; all queues (and deleted queues' names) when absent. */
+  /** One queue's reserved task names; when absent, every queue's and every deleted queue's name. */
   queue?: string;
 }
 
 export interface ForgetNamesResponse {
-  forgotten: number;
+  /** How many reserved names were released. */
+  released: number;
 }
 
 export interface WaitIdleRequest {
-  /** Full queue name; every queue when absent. */
+  /** One queue; every queue when absent. */
   queue?: string;
-  /** Default 10 000. */
+  /** Give up after this long (default 10 000, at most 600 000). */
   timeoutMs?: number;
 }
 
 export interface WaitIdleResponse {
+  /** false: the timeout passed first. Idle = nothing in flight and nothing due in a running queue. */
   idle: boolean;
 }
 
 export interface AttemptsQuery {
   queue?: string;
-  /** Task ID (short) or full task name. */
+  /** Task ID, or full task name. */
   task?: string;
-  /** An HTTP status ("503"), a class ("5xx"), or an outcome ("timeout", "refused", ...). */
+  /** An HTTP status ("503") or a status class ("5xx"). */
   status?: string;
+  /** success, http_error (non-2xx), redirect, timeout, refused, reset or network. */
+  outcome?: string;
+  /** Most recent N attempts (still returned oldest first); default 1 000, at most 10 000. */
   limit?: number;
+}
+
+export interface AttemptRequest {
+  method: string;
+  url: string;
+  /** Every header as sent, including X-CloudTasks-* and Authorization. */
+  headers: Record<string, string>;
+  /** Base64, the first 64 KiB. */
+  body?: string;
+  bodySize?: number;
+}
+
+export interface AttemptResponse {
+  headers: Record<string, string>;
+  /** Base64 excerpt of the handler's answer. */
+  body?: string;
+  truncated?: boolean;
 }
 
 export interface AttemptRecord {
   id: number;
   queue: string;
-  task: string;
+  taskId: string;
+  /** 1 for the first dispatch. */
   attempt: number;
   scheduleTime: string;
   dispatchTime: string;
   responseTime: string | null;
   durationMs: number | null;
+  /** The handler's HTTP status; null when none came (refused, timeout, ...). */
   status: number | null;
   outcome: string;
   error: string | null;
+  request: AttemptRequest;
+  response: AttemptResponse | null;
+  /** Started by RunTask (force-run) rather than by the schedule. */
   runTask: boolean;
-  request: { method: string; url: string; headers: Record<string, string>; body?: string; bodySize: number };
-  response: { headers?: Record<string, string>; body?: string; truncated?: boolean } | null;
 }
 
 export interface AttemptsResponse {
@@ -67,6 +102,7 @@ export interface AttemptsResponse {
 
 export interface AdvanceClockRequest {
   queue: string;
+  /** How far to move the queue's clock forward (> 0). */
   seconds: number;
 }
 

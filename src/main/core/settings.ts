@@ -19,6 +19,15 @@ export interface EngineSettings {
   appEngineRoutes: Record<string, string>;
   /** Whether queues dispatch at all (off for a store that should only hold tasks). */
   dispatch: boolean;
+  /**
+   * firebase-admin compatibility (unversioned REST paths only, reference §13.7): where a task with
+   * an empty URL goes. Per queue (full name → URL) first, else this template with {project},
+   * {location} and {queue} filled in (the Firebase Functions emulator's address by default).
+   */
+  defaultTargetUrls: Record<string, string>;
+  functionsEmulatorUrl: string;
+  /** Create unknown queues on first use through the unversioned (firebase-admin) path. */
+  autoCreateQueues: boolean;
 }
 
 const HOUR = 3_600_000;
@@ -35,6 +44,9 @@ export const DEFAULT_SETTINGS: EngineSettings = {
   appEngineBaseUrl: 'http://localhost:8080',
   appEngineRoutes: {},
   dispatch: true,
+  defaultTargetUrls: {},
+  functionsEmulatorUrl: 'http://127.0.0.1:5001/{project}/{location}/{queue}',
+  autoCreateQueues: true,
 };
 
 export function resolveSettings(partial: Partial<EngineSettings> = {}): EngineSettings {

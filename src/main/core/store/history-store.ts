@@ -35,6 +35,19 @@ export interface AttemptRow {
 
 export type FinishOutcome = 'succeeded' | 'exhausted';
 
+/** Filters for HistoryStore.list; every given one must match. */
+export interface AttemptFilter {
+  queue?: string;
+  taskId?: string;
+  status?: number;
+  outcome?: string;
+  /** Only attempts recorded after this row id (for followers such as the attempt log). */
+  afterId?: number;
+  /** Oldest first (default) or newest first. */
+  order?: 'asc' | 'desc';
+  limit?: number;
+}
+
 /** Attempts and finished tasks: the history Tasklight keeps beyond what the API shows. */
 export class HistoryStore {
   private readonly insertAttempt;
@@ -43,8 +56,9 @@ export class HistoryStore {
   private readonly sweepAttempts;
   private readonly sweepFinished;
   private readonly finishedRow;
+  private readonly listCache = new Map<string, { all(...args: unknown[]): unknown[] }>();
 
-  constructor(db: Db) {
+  constructor(private readonly db: Db) {
     this.insertAttempt = db.prepare(
       `INSERT INTO attempts (queue, task_id, attempt, schedule_us, dispatch_us, response_us, duration_ms, status, outcome, error, request, response, run_task)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -77,6 +91,21 @@ export class HistoryStore {
 
   attemptsOf(queue: string, taskId: string): AttemptRow[] {
     return this.byTask.all(queue, taskId);
+  }
+
+  /** Attempts matching every given filter, in recording order (or newest first). */
+  list(filter: AttemptFilter = {}): AttemptRow[] {
+    const where: string[] = [];
+    const args: Array<string | number> = [];
+    if (filter.queue !== undefined) (where.push('queue = ?'), args.push(filter.queue));
+    if (filter.taskId !== undefined) (where.push('task_id = ?'), args.push(filter.taskId));
+    if (filter.status !== undefined) (where.push('status = ?'), args.push(filter.status));
+    if (filter.outcome !== undefined) (where.push('outcome = ?'), args.push(filter.outcome));
+    if (filter.afterId !== undefined) (where.push('id > ?'), args.push(filter.afterId));
+    const sql = `SELECT * FROM attempts${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY id ${filter.order === 'desc' ? 'DESC' : 'ASC'} LIMIT ?`;
+    let stmt = this.listCache.get(sql);
+    if (!stmt) this.listCache.set(sql, (stmt = this.db.prepare(sql) as unknown as { all(...args: unknown[]): unknown[] }));
+    return stmt.all(...args, filter.limit ?? -1) as AttemptRow[];
   }
 
   finished(queue: string, taskId: string): any {

@@ -1,0 +1,198 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Engine } from '../core/engine';
+import { ApiError, invalidArgument, notFound } from '../core/errors';
+import { parseQueueName } from '../core/resource-names';
+import type { AttemptRow } from '../core/store/history-store';
+import type {
+  AdvanceClockRequest,
+  AdvanceClockResponse,
+  AttemptRecord,
+  AttemptsQuery,
+  AttemptsResponse,
+  ForgetNamesRequest,
+  ForgetNamesResponse,
+  ResetResponse,
+  WaitIdleRequest,
+  WaitIdleResponse,
+} from '../../shared/testing-contract';
+import { TESTING_PATHS } from '../../shared/testing-contract';
+import type { HttpHandler } from './http-server';
+import { restErrorBody } from './rpc-status';
+
+const JSON_TYPE = 'application/json; charset=UTF-8';
+const DEFAULT_WAIT_MS = 10_000;
+const MAX_WAIT_MS = 600_000;
+const DEFAULT_LIMIT = 1000;
+const MAX_LIMIT = 10_000;
+
+/** The test helpers over the engine; the HTTP routes below and any other transport share them. */
+export interface TestingOperations {
+  reset(): Promise<ResetResponse>;
+  forgetNames(args: ForgetNamesRequest): Promise<ForgetNamesResponse>;
+  waitIdle(args: WaitIdleRequest): Promise<WaitIdleResponse>;
+  listAttempts(args: AttemptsQuery): AttemptsResponse;
+  advanceClock(args: AdvanceClockRequest): Promise<AdvanceClockResponse>;
+}
+
+export function testingOperations(engine: Engine): TestingOperations {
+  const existingQueue = (name: unknown, field = 'queue'): string => {
+    if (typeof name !== 'string' || name === '') throw invalidArgument(`${field} is required (projects/P/locations/L/queues/Q).`);
+    parseQueueName(name);
+    if (!engine.queues.get(name)) throw notFound(`Queue ${name} does not exist.`);
+    return name;
+  };
+  const optionalQueue = (name: unknown): string | undefined =>
+    name === undefined || name === null || name === '' ? undefined : existingQueue(name);
+
+  return {
+    async reset() {
+      await engine.reset();
+      return {};
+    },
+    async forgetNames(args) {
+      return { released: await engine.forgetReservedNames(optionalQueue(args.queue)) };
+    },
+    async waitIdle(args) {
+      const queue = optionalQueue(args.queue);
+      const timeout = args.timeoutMs ?? DEFAULT_WAIT_MS;
+      if (typeof timeout !== 'number' || !(timeout >= 0) || timeout > MAX_WAIT_MS) {
+        throw invalidArgument(`timeoutMs must be a number of milliseconds from 0 to ${MAX_WAIT_MS}, got ${JSON.stringify(timeout)}.`);
+      }
+      return { idle: await engine.waitUntilIdle(queue, timeout) };
+    },
+    listAttempts(args) {
+      const limit = args.limit === undefined ? DEFAULT_LIMIT : Number(args.limit);
+      if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) {
+        throw invalidArgument(`limit must be a whole number from 1 to ${MAX_LIMIT}, got ${JSON.stringify(args.limit)}.`);
+      }
+      const filter: Parameters<Engine['history']['list']>[0] = { order: 'desc', limit };
+      if (args.queue) {
+        parseQueueName(args.queue);
+        filter.queue = args.queue;
+      }
+      if (args.task) {
+        const parts = String(args.task).split('/');
+        if (parts.length === 8) {
+          if (filter.queue && filter.queue !== parts.slice(0, 6).join('/')) throw invalidArgument('task is not in queue.');
+          filter.queue = parts.slice(0, 6).join('/');
+        }
+        filter.taskId = parts[parts.length - 1];
+      }
+      if (args.outcome) filter.outcome = String(args.outcome);
+      let statusClass: number | undefined;
+      if (args.status) {
+        const status = String(args.status);
+        if (/^\d{3}$/.test(status)) filter.status = Number(status);
+        else if (/^[1-5]xx$/i.test(status)) statusClass = Number(status[0]);
+        else throw invalidArgument(`status must be an HTTP status (503) or a class (5xx), got "${status}"; use outcome= for outcomes.`);
+      }
+      let rows = engine.history.list(statusClass === undefined ? filter : { ...filter, limit: undefined });
+      if (statusClass !== undefined) {
+        rows = rows.filter((r) => r.status !== null && Math.floor(r.status / 100) === statusClass).slice(0, limit);
+      }
+      return { attempts: rows.reverse().map(attemptRecord) };
+    },
+    async advanceClock(args) {
+      const queue = existingQueue(args.queue);
+      const seconds = args.seconds;
+      if (typeof seconds !== 'number' || !(seconds > 0) || !Number.isFinite(seconds)) {
+        throw invalidArgument(`seconds must be a positive number, got ${JSON.stringify(seconds)}.`);
+      }
+      await engine.advanceQueueClock(queue, Math.round(seconds * 1e6));
+      return { queue, clockOffsetSeconds: (engine.queues.get(queue)?.clockOffsetUs ?? 0) / 1e6 };
+    },
+  };
+}
+
+/** An attempts table row in the contract's shape (also what `--log-format json` prints). */
+export function attemptRecord(r: AttemptRow): AttemptRecord {
+  const request = JSON.parse(r.request);
+  const response = r.response ? JSON.parse(r.response) : null;
+  return {
+    id: r.id,
+    queue: r.queue,
+    taskId: r.task_id,
+    attempt: r.attempt,
+    scheduleTime: rfc3339(r.schedule_us),
+    dispatchTime: rfc3339(r.dispatch_us),
+    responseTime: r.response_us === null ? null : rfc3339(r.response_us),
+    durationMs: r.duration_ms,
+    status: r.status,
+    outcome: r.outcome,
+    error: r.error,
+    request: { method: request.method, url: request.url, headers: request.headers ?? {}, body: request.body, bodySize: request.bodySize },
+    response: response ? { headers: response.headers ?? {}, body: response.body, truncated: response.truncated } : null,
+    runTask: !!r.run_task,
+  };
+}
+
+/** RFC 3339 UTC with milliseconds, or microseconds when they are not zero. */
+export function rfc3339(us: number): string {
+  const ms = Math.floor(us / 1000);
+  const iso = new Date(ms).toISOString();
+  const micros = us - ms * 1000;
+  return micros ? iso.replace('Z', `${String(micros).padStart(3, '0')}Z`) : iso;
+}
+
+/**
+ * POST /api/reset, /api/forget-names, /api/wait-idle, /api/advance-clock and GET /api/attempts
+ * (src/shared/testing-contract.ts). Other paths resolve false for the next handler.
+ */
+export function createTestingHandler(engine: Engine): HttpHandler {
+  const ops = testingOperations(engine);
+  const routes: Record<string, { method: 'GET' | 'POST'; run(body: any, query: URLSearchParams): Promise<unknown> | unknown }> = {
+    [TESTING_PATHS.reset]: { method: 'POST', run: () => ops.reset() },
+    [TESTING_PATHS.forgetNames]: { method: 'POST', run: (b) => ops.forgetNames(b) },
+    [TESTING_PATHS.waitIdle]: { method: 'POST', run: (b) => ops.waitIdle(b) },
+    [TESTING_PATHS.advanceClock]: { method: 'POST', run: (b) => ops.advanceClock(b) },
+    [TESTING_PATHS.attempts]: {
+      method: 'GET',
+      run: (_b, q) =>
+        ops.listAttempts({
+          queue: q.get('queue') || undefined,
+          task: q.get('task') || undefined,
+          status: q.get('status') || undefined,
+          outcome: q.get('outcome') || undefined,
+          limit: q.has('limit') ? Number(q.get('limit')) : undefined,
+        }),
+    },
+  };
+  return async (req: IncomingMessage, res: ServerResponse, body: Buffer | undefined) => {
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const path = q < 0 ? url : url.slice(0, q);
+    const route = routes[path];
+    if (!route) return false;
+    const method = (req.method ?? 'GET').toUpperCase();
+    try {
+      if (method !== route.method) {
+        res.setHeader('Allow', route.method);
+        send(res, 405, {
+          error: { code: 405, message: `HTTP method ${method} is not supported for ${path}; use ${route.method}.`, status: 'UNIMPLEMENTED', details: [] },
+        });
+        return true;
+      }
+      let parsed: unknown = {};
+      if (route.method === 'POST' && body && body.length) {
+        try {
+          parsed = JSON.parse(body.toString('utf8'));
+        } catch {
+          throw invalidArgument(`Invalid JSON payload received for ${path}.`);
+        }
+        if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw invalidArgument(`The body of ${path} must be a JSON object.`);
+      }
+      const result = await route.run(parsed, new URLSearchParams(q < 0 ? '' : url.slice(q + 1)));
+      send(res, 200, result);
+    } catch (err) {
+      const { status, body: errorBody } = restErrorBody(err instanceof ApiError || !(err instanceof Error) ? err : err);
+      send(res, status, errorBody);
+    }
+    return true;
+  };
+}
+
+function send(res: ServerResponse, status: number, value: unknown): void {
+  const payload = Buffer.from(JSON.stringify(value), 'utf8');
+  res.writeHead(status, { 'Content-Type': JSON_TYPE, 'Content-Length': payload.length, 'Cache-Control': 'no-store' });
+  res.end(payload);
+}
