@@ -43,7 +43,8 @@ function checkConfig(config: LoadedConfig, base: Partial<EngineSettings>): Loade
       const message = toApiError(err).message;
       const field = /\b([a-z_]+(?:\.[a-z_]+)+)\b/.exec(message)?.[1];
       const w = spec.where(field ? field.split('.') : []);
-      throw new ConfigError(config.file, w.line, w.field, message.replace(/\.$/, ''));
+      const reason = field && message.startsWith(`${field} `) ? message.slice(field.length + 1) : message;
+      throw new ConfigError(config.file, w.line, w.field, reason.replace(/\.$/, ''));
     }
   }
   return config;

@@ -210,7 +210,7 @@ function parseQueue(src: ConfigSource, node: Node, field: string, project: strin
   }
   const where = (p: string[] = []) => {
     const at = src.locate(node, p);
-    return { line: src.lineOf(at ?? node), field: [field, ...p].join('.') };
+    return { line: src.lineOf(at ?? node), field: src.fieldName(node, field, p) };
   };
   if (name && id) throw src.error(node, field, 'give either name (projects/P/locations/L/queues/ID) or id, not both');
   if (!name && !id) throw src.error(node, field, 'needs an id (with a top-level project) or a full name');

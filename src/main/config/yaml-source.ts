@@ -30,7 +30,7 @@ export class ConfigSource {
     const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
     const first = doc.errors[0];
     if (first) {
-      const line = first.linePos?.[0]?.line;
+      const line = first.linePos?.[0]?.line ?? (first.pos ? lines.linePos(first.pos[0]).line : undefined);
       const reason = first.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
       throw new ConfigError(label, line, undefined, `not valid ${/\.json$/i.test(label) ? 'JSON' : 'YAML'}: ${reason}`);
     }
@@ -80,6 +80,28 @@ export class ConfigSource {
     const v = this.value(node);
     if (typeof v !== 'boolean') throw this.error(node, field, `must be true or false, got ${JSON.stringify(v)}`);
     return v;
+  }
+
+  /**
+   * A dotted field name for messages, in the user's own spelling of the keys that exist (and
+   * camelCase for the rest): `queues[0].rate_limits.maxRate`.
+   */
+  fieldName(node: Node | null, prefix: string, path: string[]): string {
+    const names: string[] = [prefix];
+    let cur: Node | null = node;
+    for (const segment of path) {
+      const [, name, index] = /^([^[]+)(?:\[(\d+)\])?$/.exec(segment) ?? [];
+      const pair = name && isMap(cur) ? cur.items.find((p) => isScalar(p.key) && normaliseKey(String(p.key.value)) === normaliseKey(name)) : undefined;
+      if (!pair) {
+        cur = null;
+        names.push(segment.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()));
+        continue;
+      }
+      names.push(`${String((pair.key as { value: unknown }).value)}${index !== undefined ? `[${index}]` : ''}`);
+      cur = (pair.value as Node | null) ?? null;
+      if (index !== undefined && isSeq(cur)) cur = (cur.items[Number(index)] as Node | undefined) ?? null;
+    }
+    return names.join('.');
   }
 
   /** Finds the node at a path of keys (camelCase or snake_case match), `[i]` for list items; the deepest found. */
