@@ -61,8 +61,13 @@ export interface Tasklight {
   reset(): Promise<void>;
   /** Releases task names reserved by de-duplication (one queue, or all). */
   forgetNames(queue?: string): Promise<number>;
-  /** Resolves once nothing is in flight or due (one queue, or all); rejects after `timeoutMs`. */
+  /** Resolves once nothing is in flight or due now (one queue, or all); rejects after `timeoutMs`. */
   waitForIdle(queue?: string, timeoutMs?: number): Promise<void>;
+  /**
+   * Resolves once every task has finished: succeeded, exhausted its retries, or been deleted,
+   * waiting out retry backoffs (keep them short in tests, or use advanceClock); rejects after `timeoutMs`.
+   */
+  waitForDone(queue?: string, timeoutMs?: number): Promise<void>;
   /** Recorded dispatch attempts, oldest first. */
   attempts(filter?: AttemptsQuery): Promise<AttemptRecord[]>;
   /** Moves a queue's clock forward: what is due within `seconds` becomes due now. */
@@ -182,6 +187,10 @@ function handle(grpcEndpoint: string, httpUrl: string, server?: RunningServer, c
     async waitForIdle(queue, timeoutMs = 10_000) {
       const { idle } = await call<WaitIdleResponse>('POST', TESTING_PATHS.waitIdle, { ...(queue ? { queue } : {}), timeoutMs });
       if (!idle) throw new Error(`Tasklight: ${queue ?? 'the queues'} did not become idle within ${timeoutMs} ms`);
+    },
+    async waitForDone(queue, timeoutMs = 10_000) {
+      const { idle } = await call<WaitIdleResponse>('POST', TESTING_PATHS.waitIdle, { ...(queue ? { queue } : {}), timeoutMs, untilEmpty: true });
+      if (!idle) throw new Error(`Tasklight: tasks in ${queue ?? 'the queues'} did not all finish within ${timeoutMs} ms`);
     },
     async attempts(filter = {}) {
       const query = new URLSearchParams();

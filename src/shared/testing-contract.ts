@@ -40,6 +40,11 @@ export interface WaitIdleRequest {
   queue?: string;
   /** Give up after this long (default 10 000, at most 600 000). */
   timeoutMs?: number;
+  /**
+   * Also wait until no task is left (all succeeded, exhausted or deleted), waiting out retries'
+   * backoff. Without it, idle means nothing in flight and nothing due now.
+   */
+  untilEmpty?: boolean;
 }
 
 export interface WaitIdleResponse {

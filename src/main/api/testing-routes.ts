@@ -58,7 +58,8 @@ export function testingOperations(engine: Engine): TestingOperations {
       if (typeof timeout !== 'number' || !(timeout >= 0) || timeout > MAX_WAIT_MS) {
         throw invalidArgument(`timeoutMs must be a number of milliseconds from 0 to ${MAX_WAIT_MS}, got ${JSON.stringify(timeout)}.`);
       }
-      return { idle: await engine.waitUntilIdle(queue, timeout) };
+      if (!args.untilEmpty) return { idle: await engine.waitUntilIdle(queue, timeout) };
+      return { idle: await waitUntilEmpty(engine, queue, timeout) };
     },
     listAttempts(args) {
       const limit = args.limit === undefined ? DEFAULT_LIMIT : Number(args.limit);
@@ -93,15 +94,43 @@ export function testingOperations(engine: Engine): TestingOperations {
       return { attempts: rows.reverse().map(attemptRecord) };
     },
     async advanceClock(args) {
-      const queue = existingQueue(args.queue);
       const seconds = args.seconds;
       if (typeof seconds !== 'number' || !(seconds > 0) || !Number.isFinite(seconds)) {
         throw invalidArgument(`seconds must be a positive number, got ${JSON.stringify(seconds)}.`);
       }
+      const queue = existingQueue(args.queue);
       await engine.advanceQueueClock(queue, Math.round(seconds * 1e6));
       return { queue, clockOffsetSeconds: (engine.queues.get(queue)?.clockOffsetUs ?? 0) / 1e6 };
     },
   };
+}
+
+/**
+ * Idle and no live task left (every task succeeded, exhausted its retries or was deleted): what a
+ * test wants after tasks that fail and retry. Backoffs are waited out in real time; queues with
+ * long backoffs need advance-clock, and a paused queue with tasks never empties (timeout).
+ */
+async function waitUntilEmpty(engine: Engine, queue: string | undefined, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  const count = engine.db.prepare<string[], { n: number }>(
+    queue ? 'SELECT COUNT(*) AS n FROM (SELECT 1 FROM tasks WHERE queue = ? LIMIT 1)' : 'SELECT COUNT(*) AS n FROM (SELECT 1 FROM tasks LIMIT 1)',
+  );
+  const empty = () => (queue ? count.get(queue) : count.get())!.n === 0;
+  for (;;) {
+    const idle = await engine.waitUntilIdle(queue, Math.max(0, deadline - Date.now()));
+    if (idle && empty()) return true;
+    if (Date.now() >= deadline) return false;
+    // Something is backing off or scheduled: wake on the next change, or poll.
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        engine.events.off('change', done);
+        resolve();
+      };
+      const timer = setTimeout(done, Math.min(25, Math.max(0, deadline - Date.now())));
+      engine.events.on('change', done);
+    });
+  }
 }
 
 /** An attempts table row in the contract's shape (also what `--log-format json` prints). */
