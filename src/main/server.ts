@@ -76,7 +76,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       handlers: [createOidcHandler(engine.tokens), createTestingHandler(engine), withFirebaseCompat(engine, createRestHandler(impl)), createUiHttpHandler(ui), createStaticHandler(rendererDir)],
       allowedHosts: options.allowedHosts,
     });
-    events = attachEventSocket(httpServer, ui);
+    events = attachEventSocket(httpServer, ui, options.allowedHosts);
     const httpPort = await listen(httpServer, host, options.httpPort ?? 8124);
     engine.tokens.issuer = `http://${hostForUrl(host)}:${httpPort}`;
     endpoints = { grpcEndpoint: `${hostForUrl(host)}:${grpcPort}`, httpUrl: `http://${hostForUrl(host)}:${httpPort}` };

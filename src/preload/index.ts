@@ -1,16 +1,12 @@
 /**
- * Runs in the sandboxed preload of the app window. It exposes `window.tasklight` through
- * contextBridge; the UI contract (src/shared) is added here by the UI work. Only `electron` can be
- * required in a sandboxed preload, so everything else is bundled (see electron.vite.config.ts).
+ * Runs in the sandboxed preload of the app window and exposes the UI contract (src/shared) as
+ * `window.tasklight` through contextBridge. Only `electron` can be required in a sandboxed
+ * preload, so everything else is bundled (see electron.vite.config.ts).
  */
-import { contextBridge } from 'electron';
+import { contextBridge, ipcRenderer } from 'electron';
 import { version } from '../../package.json';
+import { createBridge } from './bridge';
 
-export interface TasklightBridge {
-  /** Tasklight's version (package.json). */
-  readonly version: string;
-}
+export type { TasklightBridge } from './bridge';
 
-const bridge: TasklightBridge = { version };
-
-contextBridge.exposeInMainWorld('tasklight', bridge);
+contextBridge.exposeInMainWorld('tasklight', createBridge(ipcRenderer, version));

@@ -493,6 +493,18 @@ export interface ContractError {
   message: string;
 }
 
+/** What both renderer transports throw: the contract's code and status, and a readable message. */
+export class TasklightError extends Error {
+  constructor(
+    message: string,
+    readonly code: number,
+    readonly status: string,
+  ) {
+    super(message);
+    this.name = 'TasklightError';
+  }
+}
+
 /** What the renderer talks to; the Electron and HTTP+WS transports both implement it. */
 export interface TasklightApi {
   readonly transport: 'ipc' | 'http';

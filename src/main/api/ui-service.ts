@@ -37,7 +37,7 @@ import { Replayer } from './ui/replay';
 import { retryPlan } from './ui/retry-plan';
 import { TaskQueries } from './ui/task-queries';
 import { verifyToken } from './ui/token-view';
-import { testingCommands, type TestingCommands } from './ui/testing-commands';
+import { testingOperations, type TestingOperations } from './testing-routes';
 
 export interface UiServiceOptions {
   /** Endpoints, known once the servers listen. */
@@ -78,7 +78,7 @@ export class UiService {
   readonly hub: EventHub;
   private readonly replayer: Replayer;
   private readonly handlers: Handlers;
-  private readonly testing: TestingCommands;
+  private readonly testing: TestingOperations;
 
   constructor(
     readonly engine: Engine,
@@ -88,7 +88,7 @@ export class UiService {
     this.stats = new QueueStats(engine);
     this.hub = new EventHub(engine, () => this.stats.all());
     this.replayer = new Replayer(engine.clock);
-    this.testing = testingCommands(engine);
+    this.testing = testingOperations(engine);
     engine.events.on('change', (c) => {
       if (c.kind === 'reset') this.replayer.clear();
     });
