@@ -73,6 +73,7 @@ export default defineConfig({
     plugins: [react(), relaxCspForDevServer()],
     build: {
       outDir: fromRoot('out/renderer'),
+      minify: true,
       rolldownOptions: {
         input: { index: fromRoot('src/renderer/index.html') },
       },

@@ -1,0 +1,83 @@
+import { CopyButton } from './components/common';
+import { CreateTask } from './screens/CreateTask';
+import { GettingStarted } from './screens/GettingStarted';
+import { QueuesOverview } from './screens/QueuesOverview';
+import { QueueView } from './screens/QueueView';
+import { TaskView } from './screens/TaskView';
+import { useStore } from './store';
+
+function Header() {
+  const info = useStore((s) => s.info);
+  const connection = useStore((s) => s.connection);
+  const route = useStore((s) => s.route);
+  return (
+    <header className="app-head">
+      <a className="brand" href="#/" aria-label="Tasklight home">
+        <span className="logo" aria-hidden="true" />
+        Tasklight
+      </a>
+      <nav className="app-nav" aria-label="Main">
+        <a href="#/" aria-current={route.screen === 'queues' ? 'page' : undefined}>
+          Queues
+        </a>
+        <a href="#/start" aria-current={route.screen === 'start' ? 'page' : undefined}>
+          Connect a client
+        </a>
+      </nav>
+      <div className="endpoints">
+        {info && (
+          <>
+            <span className="endpoint" title="gRPC endpoint">
+              gRPC <code>{info.grpcEndpoint}</code>
+              <CopyButton text={info.grpcEndpoint} label="Copy the gRPC endpoint" className="btn ghost tiny" />
+            </span>
+            <span className="endpoint" title="REST endpoint">
+              REST <code>{info.httpUrl}</code>
+              <CopyButton text={info.httpUrl} label="Copy the REST endpoint" className="btn ghost tiny" />
+            </span>
+          </>
+        )}
+        <span className={`conn ${connection}`} role="status" aria-label={connection === 'open' ? 'Live' : 'Reconnecting'} title={connection === 'open' ? 'Live updates' : 'Reconnecting…'}>
+          <span className="conn-dot" aria-hidden="true" />
+          {connection === 'open' ? 'Live' : 'Reconnecting'}
+        </span>
+      </div>
+    </header>
+  );
+}
+
+function Toasts() {
+  const toasts = useStore((s) => s.toasts);
+  return (
+    <div className="toasts" role="status" aria-live="polite">
+      {toasts.map((t) => (
+        <div key={t.id} className={`toast ${t.kind}`}>
+          {t.text}
+        </div>
+      ))}
+    </div>
+  );
+}
+
+export function App() {
+  const route = useStore((s) => s.route);
+  const info = useStore((s) => s.info);
+  const createTaskFor = useStore((s) => s.createTaskFor);
+  return (
+    <>
+      <Header />
+      <main className="app-main">
+        {route.screen === 'queues' && <QueuesOverview />}
+        {route.screen === 'start' && (
+          <div className="page">
+            <GettingStarted info={info} />
+          </div>
+        )}
+        {route.screen === 'queue' && <QueueView key={route.queue} queue={route.queue} tab={route.tab} />}
+        {route.screen === 'task' && <TaskView key={`${route.queue}/${route.id}`} queue={route.queue} id={route.id} />}
+      </main>
+      {createTaskFor && <CreateTask queue={createTaskFor} onClose={() => useStore.setState({ createTaskFor: null })} />}
+      <Toasts />
+    </>
+  );
+}

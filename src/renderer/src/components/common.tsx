@@ -1,0 +1,161 @@
+import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
+import type { StatusClass, TaskState, WaitReason } from '../../../shared/contract';
+import { absoluteTime, relativeTime } from '../lib/format';
+import { toast, useStore } from '../store';
+
+/** A time shown relative to now ("in 5 min"), absolute on hover. `offsetMs`: the queue's clock offset. */
+export function Time({ ms, offsetMs = 0, className }: { ms: number | null | undefined; offsetMs?: number; className?: string }) {
+  const now = useStore((s) => s.now);
+  if (ms === null || ms === undefined) return <span className="muted">—</span>;
+  const abs = absoluteTime(ms);
+  return (
+    <time className={className} dateTime={new Date(ms).toISOString()} title={offsetMs ? `${abs} (queue time, clock +${Math.round(offsetMs / 1000)} s)` : abs}>
+      {relativeTime(ms, now + offsetMs)}
+    </time>
+  );
+}
+
+export async function copyText(text: string): Promise<boolean> {
+  try {
+    await navigator.clipboard.writeText(text);
+    return true;
+  } catch {
+    // Fallback for pages where the async clipboard is unavailable.
+    const area = document.createElement('textarea');
+    area.value = text;
+    area.setAttribute('readonly', '');
+    area.className = 'offscreen';
+    document.body.appendChild(area);
+    area.select();
+    const ok = document.execCommand('copy');
+    area.remove();
+    return ok;
+  }
+}
+
+export function CopyButton({ text, label, children, className }: { text: string | (() => string); label: string; children?: ReactNode; className?: string }) {
+  const [done, setDone] = useState(false);
+  return (
+    <button
+      type="button"
+      className={className ?? 'btn small'}
+      aria-label={label}
+      title={label}
+      onClick={async () => {
+        const value = typeof text === 'function' ? text() : text;
+        const ok = await copyText(value);
+        // Tests and people without clipboard access can still read what was copied.
+        (window as any).__tasklightLastCopied = value;
+        setDone(ok);
+        if (!ok) toast('Could not copy to the clipboard', 'error');
+        setTimeout(() => setDone(false), 1500);
+      }}
+    >
+      {done ? 'Copied' : (children ?? 'Copy')}
+    </button>
+  );
+}
+
+const STATE_LABEL: Record<TaskState, string> = {
+  scheduled: 'Scheduled',
+  due: 'Due',
+  dispatching: 'Dispatching',
+  backing_off: 'Backing off',
+  succeeded: 'Succeeded',
+  exhausted: 'Exhausted',
+};
+export const stateLabel = (s: TaskState) => STATE_LABEL[s];
+
+export function StateBadge({ state }: { state: TaskState }) {
+  return <span className={`badge state-${state}`}>{STATE_LABEL[state]}</span>;
+}
+
+export function StatusBadge({ status, cls, text }: { status: number | null; cls: StatusClass | null; text?: string | null }) {
+  if (cls === null) return <span className="muted">—</span>;
+  return (
+    <span className={`badge status-${cls}`} title={text ?? undefined}>
+      {status ?? (text ? shortError(text) : 'no answer')}
+    </span>
+  );
+}
+
+function shortError(text: string): string {
+  if (/ECONNREFUSED/i.test(text)) return 'refused';
+  if (/deadline|timeout/i.test(text)) return 'timeout';
+  if (/ECONNRESET|socket/i.test(text)) return 'reset';
+  return 'network';
+}
+
+const WHY_LABEL: Record<WaitReason, string> = {
+  paused: 'Paused',
+  rate_limited: 'Rate limited',
+  concurrency_limited: 'Concurrency limited',
+  scheduled: 'Scheduled',
+  backing_off: 'Backing off',
+  dispatching: 'Dispatching',
+  ready: 'Ready',
+  idle: 'Idle',
+};
+export const whyLabel = (w: WaitReason) => WHY_LABEL[w];
+
+export function WhyBadge({ why, title }: { why: WaitReason; title?: string }) {
+  return (
+    <span className={`why why-${why}`} title={title}>
+      {WHY_LABEL[why]}
+    </span>
+  );
+}
+
+/** A modal dialog on the native <dialog>: focus trapped, Escape closes, labelled by its title. */
+export function Dialog({ title, onClose, children, wide }: { title: string; onClose: () => void; children: ReactNode; wide?: boolean }) {
+  const ref = useRef<HTMLDialogElement>(null);
+  const id = useId();
+  useEffect(() => {
+    const d = ref.current;
+    if (d && !d.open) d.showModal();
+    return () => d?.close();
+  }, []);
+  return (
+    <dialog
+      ref={ref}
+      className={wide ? 'dialog wide' : 'dialog'}
+      aria-labelledby={id}
+      onCancel={(e) => {
+        e.preventDefault();
+        onClose();
+      }}
+    >
+      <header className="dialog-head">
+        <h2 id={id}>{title}</h2>
+        <button type="button" className="btn ghost icon" aria-label="Close" onClick={onClose}>
+          ✕
+        </button>
+      </header>
+      <div className="dialog-body">{children}</div>
+    </dialog>
+  );
+}
+
+export function Field({ label, children, hint }: { label: string; children: ReactNode; hint?: ReactNode }) {
+  return (
+    <label className="field">
+      <span className="field-label">{label}</span>
+      {children}
+      {hint && <span className="field-hint">{hint}</span>}
+    </label>
+  );
+}
+
+export function Empty({ title, children }: { title: string; children?: ReactNode }) {
+  return (
+    <div className="empty">
+      <p className="empty-title">{title}</p>
+      {children}
+    </div>
+  );
+}
+
+/** Confirms with the native dialog; fine for destructive actions. */
+export function confirmAction(text: string): boolean {
+  return window.confirm(text);
+}

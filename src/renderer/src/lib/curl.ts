@@ -1,0 +1,33 @@
+import type { RequestView } from '../../../shared/contract';
+import { decodeText } from './format';
+
+/** Quotes for a POSIX shell: 'it'\''s'. */
+export function shellQuote(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+const SKIP = new Set(['host', 'content-length', 'connection', 'transfer-encoding']);
+
+/**
+ * The request as a curl command that reaches the handler the same way. The OIDC/OAuth token is
+ * kept or redacted; a binary body is piped in from base64.
+ */
+export function toCurl(req: RequestView, opts: { redactToken?: boolean } = {}): string {
+  const parts = ['curl', '-sS', '-X', req.method || 'POST'];
+  for (const [k, v] of Object.entries(req.headers)) {
+    if (SKIP.has(k.toLowerCase())) continue;
+    const value = opts.redactToken && k.toLowerCase() === 'authorization' ? v.replace(/^(Bearer\s+).*/i, '$1<redacted>') : v;
+    parts.push('-H', shellQuote(`${k}: ${value}`));
+  }
+  let pipe = '';
+  if (req.bodyBase64) {
+    const text = decodeText(req.bodyBase64);
+    if (text !== null) parts.push('--data-binary', shellQuote(text));
+    else {
+      pipe = `printf %s ${shellQuote(req.bodyBase64)} | base64 -d | `;
+      parts.push('--data-binary', '@-');
+    }
+  }
+  parts.push(shellQuote(req.url));
+  return pipe + parts.join(' ');
+}

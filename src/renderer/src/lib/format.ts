@@ -1,0 +1,118 @@
+/** Formatting helpers; pure, so bench and tests can use them too. */
+
+export function relativeTime(atMs: number, nowMs: number): string {
+  const d = atMs - nowMs;
+  const a = Math.abs(d);
+  let text: string;
+  if (a < 1000) return d >= 0 ? 'now' : 'just now';
+  if (a < 60_000) text = `${Math.round(a / 1000)} s`;
+  else if (a < 3_600_000) text = `${Math.round(a / 60_000)} min`;
+  else if (a < 86_400_000) text = `${+(a / 3_600_000).toFixed(1)} h`;
+  else text = `${+(a / 86_400_000).toFixed(1)} d`;
+  return d > 0 ? `in ${text}` : `${text} ago`;
+}
+
+export function duration(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined || !Number.isFinite(ms)) return '—';
+  const a = Math.abs(ms);
+  if (a < 1) return `${ms.toFixed(2)} ms`;
+  if (a < 1000) return `${+ms.toFixed(a < 10 ? 1 : 0)} ms`;
+  if (a < 60_000) return `${+(ms / 1000).toFixed(a < 10_000 ? 2 : 1)} s`;
+  if (a < 3_600_000) {
+    const m = Math.floor(a / 60_000);
+    const s = Math.round((a % 60_000) / 1000);
+    return `${ms < 0 ? '-' : ''}${m} min${s ? ` ${s} s` : ''}`;
+  }
+  if (a < 86_400_000) {
+    const h = Math.floor(a / 3_600_000);
+    const m = Math.round((a % 3_600_000) / 60_000);
+    return `${ms < 0 ? '-' : ''}${h} h${m ? ` ${m} min` : ''}`;
+  }
+  return `${+(ms / 86_400_000).toFixed(1)} d`;
+}
+
+export function absoluteTime(ms: number): string {
+  const d = new Date(ms);
+  const pad = (n: number, w = 2) => String(n).padStart(w, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;
+}
+
+/** "90s", "15m", "2h", "1d 2h", "1:30:00", a bare number = seconds. Returns seconds or null. */
+export function parseDuration(text: string): number | null {
+  const t = text.trim().toLowerCase();
+  if (!t) return null;
+  if (/^\d+(\.\d+)?$/.test(t)) return Number(t);
+  const hms = /^(\d+):(\d{1,2})(?::(\d{1,2}))?$/.exec(t);
+  if (hms) return hms[3] !== undefined ? +hms[1] * 3600 + +hms[2] * 60 + +hms[3] : +hms[1] * 60 + +hms[2];
+  const units: Record<string, number> = { ms: 0.001, s: 1, sec: 1, m: 60, min: 60, h: 3600, hr: 3600, d: 86400, w: 604800 };
+  let total = 0;
+  let matched = '';
+  for (const m of t.matchAll(/(\d+(?:\.\d+)?)\s*(ms|sec|min|hr|s|m|h|d|w)/g)) {
+    total += Number(m[1]) * units[m[2]];
+    matched += m[0];
+  }
+  return matched.replace(/\s/g, '') === t.replace(/\s/g, '') && matched ? total : null;
+}
+
+export function bytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${+(n / 1024).toFixed(1)} KiB`;
+  return `${+(n / 1024 / 1024).toFixed(1)} MiB`;
+}
+
+export function base64ToBytes(b64: string): Uint8Array {
+  if (!b64) return new Uint8Array();
+  const bin = atob(b64);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
+export function bytesToBase64(data: Uint8Array): string {
+  let bin = '';
+  for (let i = 0; i < data.length; i += 0x8000) bin += String.fromCharCode(...data.subarray(i, i + 0x8000));
+  return btoa(bin);
+}
+
+export function textToBase64(text: string): string {
+  return bytesToBase64(new TextEncoder().encode(text));
+}
+
+/** The body as text when it is UTF-8 (null when binary). */
+export function decodeText(b64: string): string | null {
+  const data = base64ToBytes(b64);
+  try {
+    const text = new TextDecoder('utf-8', { fatal: true }).decode(data);
+    // Control characters other than whitespace mean binary.
+    return /[\u0000-\u0008\u000e-\u001f]/.test(text) ? null : text;
+  } catch {
+    return null;
+  }
+}
+
+/** Pretty JSON when the text is JSON, else the text as is. */
+export function prettyBody(text: string): { text: string; json: boolean } {
+  const t = text.trim();
+  if ((t.startsWith('{') || t.startsWith('[')) && t.length < 2_000_000) {
+    try {
+      return { text: JSON.stringify(JSON.parse(t), null, 2), json: true };
+    } catch {
+      /* not JSON */
+    }
+  }
+  return { text, json: false };
+}
+
+export function shortQueue(name: string): string {
+  return name.slice(name.lastIndexOf('/') + 1);
+}
+
+export function plural(n: number, word: string, many = `${word}s`): string {
+  return `${n.toLocaleString()} ${n === 1 ? word : many}`;
+}
+
+export function headerValue(headers: Record<string, string>, name: string): string | undefined {
+  const lower = name.toLowerCase();
+  for (const [k, v] of Object.entries(headers)) if (k.toLowerCase() === lower) return v;
+  return undefined;
+}

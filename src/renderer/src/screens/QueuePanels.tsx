@@ -1,0 +1,245 @@
+import { useEffect, useState } from 'react';
+import type { QueueBreakdown, QueueSummary, RetryPlan, RetrySettings } from '../../../shared/contract';
+import { Field } from '../components/common';
+import { duration, parseDuration } from '../lib/format';
+import { api, refreshQueues, run, toast, useStore } from '../store';
+
+/** Advance a queue's clock by a duration, or to its next due task (ux.md P1 12). */
+export function ClockControls({ q }: { q: QueueSummary }) {
+  const [text, setText] = useState('1h');
+  const seconds = parseDuration(text);
+  const advance = async (s: number) => {
+    const r = await run(() => api().call('advanceClock', { queue: q.name, seconds: s }));
+    if (r) toast(`${q.id}: clock moved forward ${duration(s * 1000)}`);
+    await refreshQueues();
+  };
+  return (
+    <section className="clock" aria-labelledby="clock-title">
+      <h2 id="clock-title" className="small-title">
+        Clock
+      </h2>
+      <div className="clock-now">
+        {q.clockOffsetMs > 0 ? (
+          <span className="virtual-pill" title="Tasks in this queue run on this virtual time">
+            virtual time +{duration(q.clockOffsetMs)}
+          </span>
+        ) : (
+          <span className="muted">real time</span>
+        )}
+      </div>
+      <form
+        className="clock-form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (seconds && seconds > 0) void advance(seconds);
+        }}
+      >
+        <label className="inline-field">
+          <span>Advance by</span>
+          <input aria-label="Advance clock by" value={text} onChange={(e) => setText(e.target.value)} size={6} aria-invalid={seconds === null} />
+        </label>
+        <button type="submit" className="btn small" disabled={!seconds || seconds <= 0}>
+          Advance clock
+        </button>
+        {[
+          ['+1 min', 60],
+          ['+1 h', 3600],
+          ['+1 day', 86400],
+        ].map(([label, s]) => (
+          <button key={label} type="button" className="btn small" aria-label={`Advance clock ${label}`} onClick={() => advance(s as number)}>
+            {label}
+          </button>
+        ))}
+        <button
+          type="button"
+          className="btn small primary"
+          onClick={async () => {
+            const r = await run(() => api().call('advanceToNextDue', { name: q.name }));
+            if (r) toast(r.nextDueMs === null ? 'No task is scheduled' : r.advancedMs ? `Jumped ${duration(r.advancedMs)} to the next due task` : 'A task is already due');
+            await refreshQueues();
+          }}
+        >
+          Jump to next due task
+        </button>
+      </form>
+    </section>
+  );
+}
+
+/** The retry config as a planned schedule of attempts, with what-if editing (ux.md P1 14). */
+export function RetryExplainer({ q }: { q: QueueSummary }) {
+  const [draft, setDraft] = useState<RetrySettings>(q.retry);
+  const [plan, setPlan] = useState<RetryPlan | null>(null);
+  const changed = JSON.stringify(draft) !== JSON.stringify(q.retry);
+  useEffect(() => setDraft(q.retry), [q.name]); // eslint-disable-line react-hooks/exhaustive-deps
+  useEffect(() => {
+    const t = setTimeout(() => {
+      api()
+        .call('retryPlan', { retry: draft, limit: 30 })
+        .then(setPlan)
+        .catch(() => setPlan(null));
+    }, 120);
+    return () => clearTimeout(t);
+  }, [draft]);
+  const set = (k: keyof RetrySettings) => (e: React.ChangeEvent<HTMLInputElement>) => setDraft({ ...draft, [k]: Number(e.target.value) });
+  const maxDelay = Math.max(1, ...(plan?.rows.map((r) => r.delayMs) ?? [1]));
+  return (
+    <section className="retry" aria-labelledby="retry-title">
+      <div className="section-head">
+        <h2 id="retry-title">Retry policy</h2>
+        <div className="toolbar">
+          {changed && (
+            <>
+              <button type="button" className="btn small" onClick={() => setDraft(q.retry)}>
+                Revert
+              </button>
+              <button
+                type="button"
+                className="btn small primary"
+                onClick={() => run(() => api().call('updateQueue', { name: q.name, retry: draft }), 'Retry config saved').then(refreshQueues)}
+              >
+                Apply to queue
+              </button>
+            </>
+          )}
+        </div>
+      </div>
+      <div className="form-row what-if" role="group" aria-label="What-if retry config">
+        <Field label="Max attempts" hint="-1: unlimited">
+          <input type="number" value={draft.maxAttempts} min={-1} onChange={set('maxAttempts')} />
+        </Field>
+        <Field label="Min backoff (s)">
+          <input type="number" step="any" min={0} value={draft.minBackoffS} onChange={set('minBackoffS')} />
+        </Field>
+        <Field label="Max backoff (s)">
+          <input type="number" step="any" min={0} value={draft.maxBackoffS} onChange={set('maxBackoffS')} />
+        </Field>
+        <Field label="Max doublings">
+          <input type="number" min={0} value={draft.maxDoublings} onChange={set('maxDoublings')} />
+        </Field>
+        <Field label="Max retry duration (s)" hint="0: unlimited">
+          <input type="number" step="any" min={0} value={draft.maxRetryDurationS} onChange={set('maxRetryDurationS')} />
+        </Field>
+      </div>
+      {plan && (
+        <>
+          <p className="plan-summary">
+            {plan.stopRule}{' '}
+            {plan.lifetimeMs !== null && plan.totalAttempts !== null
+              ? `A task that always fails is tried ${plan.totalAttempts} times over ${duration(plan.lifetimeMs)}.`
+              : 'A task that always fails is retried forever (until the 31-day retention).'}
+          </p>
+          <table className="plan">
+            <caption className="sr-only">Planned attempts of a task that always fails</caption>
+            <thead>
+              <tr>
+                <th scope="col">Attempt</th>
+                <th scope="col">Waits</th>
+                <th scope="col">Rule</th>
+                <th scope="col">After first</th>
+                <th scope="col" className="bar-col">
+                  <span className="sr-only">Delay</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {plan.rows.map((r) => (
+                <tr key={r.attempt}>
+                  <td className="num">#{r.attempt}</td>
+                  <td className="num">{r.attempt === 1 ? '—' : duration(r.delayMs)}</td>
+                  <td className="mono">{r.formula}</td>
+                  <td className="num">{duration(r.atMs)}</td>
+                  <td className="bar-col">
+                    <div className={`bar rule-${r.rule}`} style={{ width: `${(r.delayMs / maxDelay) * 100}%` }} />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {plan.truncated && <p className="muted small">Showing the first {plan.rows.length} attempts.</p>}
+        </>
+      )}
+    </section>
+  );
+}
+
+/** Handler latency histogram and status breakdown over recent attempts (ux.md P1 16). */
+export function Breakdown({ q }: { q: QueueSummary }) {
+  const version = useStore((s) => s.versions[q.name] ?? 0);
+  const [data, setData] = useState<QueueBreakdown | null>(null);
+  useEffect(() => {
+    let live = true;
+    const t = setTimeout(() => {
+      api()
+        .call('queueBreakdown', { name: q.name, limit: 5000 })
+        .then((d) => live && setData(d))
+        .catch(() => undefined);
+    }, 300);
+    return () => {
+      live = false;
+      clearTimeout(t);
+    };
+  }, [q.name, Math.floor(version / 10)]); // eslint-disable-line react-hooks/exhaustive-deps
+  if (!data) return <p className="muted">Loading…</p>;
+  if (!data.sample) return <p className="muted">No attempts yet.</p>;
+  const maxLat = Math.max(1, ...data.latency.map((b) => b.count));
+  const classes = Object.entries(data.byStatusClass) as Array<[string, number]>;
+  return (
+    <section className="breakdown" aria-labelledby="breakdown-title">
+      <h2 id="breakdown-title">Handler responses</h2>
+      <p className="muted small">The newest {data.sample.toLocaleString()} attempts.</p>
+      <div className="breakdown-grid">
+        <div>
+          <h3>Status</h3>
+          <div className="stack" role="img" aria-label={classes.map(([c, n]) => `${c}: ${n}`).join(', ')}>
+            {classes.map(([c, n]) => (n ? <div key={c} className={`stack-part status-${c}`} style={{ flexGrow: n }} title={`${c}: ${n}`} /> : null))}
+          </div>
+          <ul className="legend">
+            {data.byStatus.slice(0, 8).map((s) => (
+              <li key={s.status}>
+                <span className="mono">{s.status}</span> <span className="num">{s.count.toLocaleString()}</span>
+              </li>
+            ))}
+          </ul>
+        </div>
+        <div>
+          <h3>Latency</h3>
+          <p className="small">
+            p50 <b>{duration(data.p50Ms)}</b> · p95 <b>{duration(data.p95Ms)}</b> · p99 <b>{duration(data.p99Ms)}</b>
+          </p>
+          <div className="histogram" role="img" aria-label="Latency histogram">
+            {data.latency.map((b) => (
+              <div key={String(b.upToMs)} className="hist-col" title={`${b.upToMs === null ? '> 10 s' : `≤ ${duration(b.upToMs)}`}: ${b.count}`}>
+                <div className="hist-bar" style={{ height: `${(b.count / maxLat) * 100}%` }} />
+                <span className="hist-label">{b.upToMs === null ? '>10s' : b.upToMs >= 1000 ? `${b.upToMs / 1000}s` : `${b.upToMs}`}</span>
+              </div>
+            ))}
+          </div>
+        </div>
+        <div>
+          <h3>By target</h3>
+          <table className="plain">
+            <thead>
+              <tr>
+                <th scope="col">Host</th>
+                <th scope="col">Attempts</th>
+                <th scope="col">Errors</th>
+                <th scope="col">p50</th>
+              </tr>
+            </thead>
+            <tbody>
+              {data.byTarget.map((t) => (
+                <tr key={t.host}>
+                  <td className="mono">{t.host || '—'}</td>
+                  <td className="num">{t.count.toLocaleString()}</td>
+                  <td className="num">{t.errors.toLocaleString()}</td>
+                  <td className="num">{duration(t.p50Ms)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </div>
+    </section>
+  );
+}

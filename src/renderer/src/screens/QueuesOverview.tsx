@@ -1,0 +1,167 @@
+import { useState } from 'react';
+import type { QueueSummary, TaskState } from '../../../shared/contract';
+import { confirmAction, WhyBadge } from '../components/common';
+import { duration, plural } from '../lib/format';
+import { api, hrefOf, refreshQueues, run, useStore } from '../store';
+import { GettingStarted } from './GettingStarted';
+import { QueueForm } from './QueueForm';
+
+const COUNT_ORDER: TaskState[] = ['scheduled', 'due', 'dispatching', 'backing_off', 'succeeded', 'exhausted'];
+const COUNT_LABEL: Record<TaskState, string> = {
+  scheduled: 'scheduled',
+  due: 'due',
+  dispatching: 'dispatching',
+  backing_off: 'backing off',
+  succeeded: 'succeeded',
+  exhausted: 'exhausted',
+};
+
+export function QueueActions({ q, compact }: { q: QueueSummary; compact?: boolean }) {
+  const [editing, setEditing] = useState(false);
+  const paused = q.state !== 'RUNNING';
+  return (
+    <div className="actions" role="group" aria-label={`Actions for ${q.id}`}>
+      {paused ? (
+        <button type="button" className="btn small" aria-label={`Resume ${q.id}`} onClick={() => run(() => api().call('resumeQueue', { name: q.name }), `Resumed ${q.id}`).then(refreshQueues)}>
+          ▶ Resume
+        </button>
+      ) : (
+        <button type="button" className="btn small" aria-label={`Pause ${q.id}`} onClick={() => run(() => api().call('pauseQueue', { name: q.name }), `Paused ${q.id}`).then(refreshQueues)}>
+          ❚❚ Pause
+        </button>
+      )}
+      <button type="button" className="btn small" aria-label={`Edit ${q.id}`} onClick={() => setEditing(true)}>
+        Edit
+      </button>
+      <button
+        type="button"
+        className="btn small danger-text"
+        aria-label={`Purge ${q.id}`}
+        onClick={() => {
+          if (confirmAction(`Purge every task in ${q.id}?`)) void run(() => api().call('purgeQueue', { name: q.name }), `Purged ${q.id}`).then(refreshQueues);
+        }}
+      >
+        Purge
+      </button>
+      {!compact && (
+        <button
+          type="button"
+          className="btn small danger-text"
+          aria-label={`Delete ${q.id}`}
+          onClick={() => {
+            if (confirmAction(`Delete queue ${q.id} and its tasks? Its name stays reserved for 7 days.`)) {
+              void run(() => api().call('deleteQueue', { name: q.name }), `Deleted ${q.id}`).then(refreshQueues);
+            }
+          }}
+        >
+          Delete
+        </button>
+      )}
+      {editing && <QueueForm queue={q} onClose={() => setEditing(false)} />}
+    </div>
+  );
+}
+
+export function Meter({ value, max, label }: { value: number; max: number; label: string }) {
+  const pct = max > 0 ? Math.min(100, (value / max) * 100) : 0;
+  return (
+    <div className="meter" role="meter" aria-label={label} aria-valuenow={Math.round(value * 100) / 100} aria-valuemin={0} aria-valuemax={max}>
+      <div className="meter-fill" style={{ width: `${pct}%` }} />
+    </div>
+  );
+}
+
+export function Counts({ q }: { q: QueueSummary }) {
+  return (
+    <ul className="counts" aria-label={`Task counts of ${q.id}`}>
+      {COUNT_ORDER.map((s) => (
+        <li key={s} className={`count count-${s}${q.counts[s] ? '' : ' zero'}`}>
+          <span className="count-n">{q.counts[s].toLocaleString()}</span>
+          <span className="count-label">{COUNT_LABEL[s]}</span>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+export function QueuesOverview() {
+  const queues = useStore((s) => s.queues);
+  const loaded = useStore((s) => s.queuesLoaded);
+  const info = useStore((s) => s.info);
+  const [creating, setCreating] = useState(false);
+
+  return (
+    <div className="page">
+      <div className="page-head">
+        <h1>Queues</h1>
+        <div className="page-actions">
+          <button type="button" className="btn primary" onClick={() => setCreating(true)}>
+            + Create queue
+          </button>
+        </div>
+      </div>
+      {loaded && queues.length === 0 && <GettingStarted info={info} onCreateQueue={() => setCreating(true)} />}
+      {queues.length > 0 && (
+        <div className="queue-list" role="list" aria-label="Queues">
+          {queues.map((q) => (
+            <article key={q.name} className={`queue-card${q.state !== 'RUNNING' ? ' paused' : ''}`} role="listitem" aria-label={q.id}>
+              <header className="queue-card-head">
+                <div>
+                  <h2 className="queue-title">
+                    <a href={hrefOf({ screen: 'queue', queue: q.name, tab: 'tasks' })}>{q.id}</a>
+                  </h2>
+                  <div className="queue-sub muted">
+                    {q.project} · {q.location}
+                  </div>
+                </div>
+                <span className={`state-pill ${q.state.toLowerCase()}`}>{q.state === 'RUNNING' ? 'Running' : q.state === 'PAUSED' ? 'Paused' : 'Disabled'}</span>
+                {q.clockOffsetMs > 0 && (
+                  <span className="virtual-pill" title="This queue's clock was moved forward">
+                    clock +{duration(q.clockOffsetMs)}
+                  </span>
+                )}
+                <QueueActions q={q} />
+              </header>
+              <Counts q={q} />
+              <dl className="queue-stats">
+                <div>
+                  <dt>Dispatch rate</dt>
+                  <dd>
+                    <span className="num">{q.dispatchRate.toFixed(q.dispatchRate < 10 ? 1 : 0)}</span>
+                    <span className="muted"> / {q.rateLimits.maxDispatchesPerSecond} per s</span>
+                    <Meter value={q.dispatchRate} max={q.rateLimits.maxDispatchesPerSecond} label={`Dispatch rate of ${q.id}`} />
+                  </dd>
+                </div>
+                <div>
+                  <dt>In flight</dt>
+                  <dd>
+                    <span className="num">{q.inFlight}</span>
+                    <span className="muted"> / {q.rateLimits.maxConcurrentDispatches}</span>
+                    <Meter value={q.inFlight} max={q.rateLimits.maxConcurrentDispatches} label={`In flight in ${q.id}`} />
+                  </dd>
+                </div>
+                <div>
+                  <dt>Oldest due task</dt>
+                  <dd className={q.oldestDueAgeMs !== null && q.oldestDueAgeMs > 60_000 ? 'warn' : ''}>
+                    {q.oldestDueAgeMs === null ? <span className="muted">none</span> : `${duration(q.oldestDueAgeMs)} old`}
+                  </dd>
+                </div>
+                <div>
+                  <dt>Status</dt>
+                  <dd>
+                    <WhyBadge why={q.why} /> <span className="why-text">{q.whyText}</span>
+                  </dd>
+                </div>
+              </dl>
+              <footer className="queue-card-foot muted">
+                {plural(q.counts.scheduled + q.counts.due + q.counts.dispatching + q.counts.backing_off, 'live task')} · retries: {q.retry.maxAttempts === -1 ? 'unlimited' : `${q.retry.maxAttempts} attempts`}, backoff{' '}
+                {duration(q.retry.minBackoffS * 1000)}–{duration(q.retry.maxBackoffS * 1000)}
+              </footer>
+            </article>
+          ))}
+        </div>
+      )}
+      {creating && <QueueForm onClose={() => setCreating(false)} />}
+    </div>
+  );
+}

@@ -1,0 +1,253 @@
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type { ListTasksArgs, StatusClass, TaskSort, TaskState, TaskSummary } from '../../../shared/contract';
+import { StateBadge, StatusBadge, Time, WhyBadge } from '../components/common';
+import { VirtualList } from '../components/VirtualList';
+import { api, hrefOf, useStore } from '../store';
+
+const PAGE = 100;
+const ROW_HEIGHT = 36;
+const REFRESH_MS = 400;
+
+export interface TaskFilters {
+  state: 'live' | TaskState | 'finished';
+  statusClass: '' | StatusClass;
+  host: string;
+  search: string;
+  sort: TaskSort;
+  desc: boolean;
+}
+
+export const DEFAULT_FILTERS: TaskFilters = { state: 'live', statusClass: '', host: '', search: '', sort: 'schedule', desc: false };
+
+function argsOf(queue: string, f: TaskFilters): Omit<ListTasksArgs, 'offset' | 'limit'> {
+  const finishedOnly = f.state === 'finished' || f.state === 'succeeded' || f.state === 'exhausted';
+  const states: TaskState[] | undefined =
+    f.state === 'live' ? undefined : f.state === 'finished' ? ['succeeded', 'exhausted'] : [f.state];
+  return {
+    queue,
+    states,
+    statusClass: f.statusClass || undefined,
+    host: f.host.trim() || undefined,
+    search: f.search.trim() || undefined,
+    sort: f.sort,
+    // Finished tasks read newest first unless flipped.
+    desc: (finishedOnly ? !f.desc : f.desc) || undefined,
+  };
+}
+
+/**
+ * The task table: a windowed list over the server's pages (offset/limit), refetched when the
+ * queue's tasks change (at most every 400 ms) and while scrolling, so 100,000 tasks cost 40 rows.
+ */
+export function TaskTable({ queue, filters, offsetMs }: { queue: string; filters: TaskFilters; offsetMs: number }) {
+  const version = useStore((s) => s.versions[queue] ?? 0);
+  const [total, setTotal] = useState<number | null>(null);
+  const [, setRender] = useState(0);
+  const pages = useRef(new Map<number, TaskSummary[]>());
+  const fresh = useRef(new Set<number>());
+  const inflight = useRef(new Set<number>());
+  const range = useRef<[number, number]>([0, 40]);
+  const key = useMemo(() => JSON.stringify(argsOf(queue, filters)), [queue, filters]);
+  const keyRef = useRef(key);
+  const lastFetch = useRef(0);
+  const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+
+  const fetchPage = useCallback(
+    async (page: number) => {
+      if (inflight.current.has(page)) return;
+      inflight.current.add(page);
+      const k = keyRef.current;
+      try {
+        const res = await api().call('listTasks', { ...JSON.parse(k), offset: page * PAGE, limit: PAGE });
+        if (k !== keyRef.current) return;
+        pages.current.set(page, res.tasks);
+        fresh.current.add(page);
+        setTotal(res.total);
+        setRender((n) => n + 1);
+      } catch {
+        /* the next change or scroll retries */
+      } finally {
+        inflight.current.delete(page);
+      }
+    },
+    [],
+  );
+
+  const ensure = useCallback(() => {
+    const [first, last] = range.current;
+    const p0 = Math.floor(first / PAGE);
+    const p1 = Math.floor(Math.max(first, last) / PAGE);
+    for (let p = p0; p <= p1; p++) if (!fresh.current.has(p)) void fetchPage(p);
+  }, [fetchPage]);
+
+  // New filters: start over.
+  useEffect(() => {
+    keyRef.current = key;
+    pages.current.clear();
+    fresh.current.clear();
+    setTotal(null);
+    lastFetch.current = performance.now();
+    ensure();
+  }, [key, ensure]);
+
+  // Tasks changed: everything shown is stale; refetch what is in view, throttled.
+  useEffect(() => {
+    if (!version) return;
+    const due = lastFetch.current + REFRESH_MS - performance.now();
+    clearTimeout(timer.current);
+    timer.current = setTimeout(() => {
+      lastFetch.current = performance.now();
+      fresh.current.clear();
+      ensure();
+    }, Math.max(0, due));
+    return () => clearTimeout(timer.current);
+  }, [version, ensure]);
+
+  const onRange = useCallback(
+    (first: number, last: number) => {
+      range.current = [first, last];
+      ensure();
+    },
+    [ensure],
+  );
+
+  const rowAt = (i: number): TaskSummary | undefined => pages.current.get(Math.floor(i / PAGE))?.[i % PAGE];
+  const count = total ?? 0;
+
+  return (
+    <div className="task-table">
+      <div className="table-meta muted" aria-live="polite">
+        {total === null ? 'Loading…' : `${total.toLocaleString()} task${total === 1 ? '' : 's'}`}
+      </div>
+      <VirtualList
+        label="Tasks"
+        count={count}
+        rowHeight={ROW_HEIGHT}
+        onRange={onRange}
+        colCount={8}
+        className="tasks"
+        header={
+          <div className="trow thead" role="row" aria-rowindex={1}>
+            <span role="columnheader">Task</span>
+            <span role="columnheader">State</span>
+            <span role="columnheader">Request</span>
+            <span role="columnheader">Scheduled</span>
+            <span role="columnheader">Attempts</span>
+            <span role="columnheader">Last status</span>
+            <span role="columnheader">Waiting because</span>
+            <span role="columnheader">Created</span>
+          </div>
+        }
+        renderRow={(i) => {
+          const t = rowAt(i);
+          if (!t) {
+            return (
+              <div key={i} className="trow loading" role="row" aria-rowindex={i + 2}>
+                <span role="cell" className="skeleton" />
+              </div>
+            );
+          }
+          return (
+            <div key={i} className={`trow state-row-${t.state}`} role="row" aria-rowindex={i + 2}>
+              <span role="cell" className="mono ellipsis">
+                <a href={hrefOf({ screen: 'task', queue, id: t.id })} aria-label={`Open task ${t.id}`}>
+                  {t.id}
+                </a>
+              </span>
+              <span role="cell">
+                <StateBadge state={t.state} />
+              </span>
+              <span role="cell" className="ellipsis" title={`${t.method} ${t.url}`}>
+                <span className="method">{t.method}</span> {t.url}
+              </span>
+              <span role="cell">
+                <Time ms={t.finishedMs ?? t.scheduleMs} offsetMs={t.finishedMs ? 0 : offsetMs} />
+              </span>
+              <span role="cell" className="num">
+                {t.dispatchCount}
+              </span>
+              <span role="cell">
+                <StatusBadge status={t.lastStatus} cls={t.lastClass} text={t.lastMessage} />
+              </span>
+              <span role="cell">{t.state === 'succeeded' || t.state === 'exhausted' ? <span className="muted">—</span> : <WhyBadge why={t.why} />}</span>
+              <span role="cell">
+                <Time ms={t.createMs} />
+              </span>
+            </div>
+          );
+        }}
+      />
+    </div>
+  );
+}
+
+export function FilterBar({ filters, onChange }: { filters: TaskFilters; onChange: (f: TaskFilters) => void }) {
+  const [search, setSearch] = useState(filters.search);
+  const [host, setHost] = useState(filters.host);
+  // Typing settles before it queries.
+  useEffect(() => {
+    const t = setTimeout(() => {
+      if (search !== filters.search || host !== filters.host) onChange({ ...filters, search, host });
+    }, 250);
+    return () => clearTimeout(t);
+  }, [search, host]); // eslint-disable-line react-hooks/exhaustive-deps
+  return (
+    <div className="filters" role="search" aria-label="Filter tasks">
+      <label className="inline-field">
+        <span>State</span>
+        <select aria-label="State" value={filters.state} onChange={(e) => onChange({ ...filters, state: e.target.value as TaskFilters['state'] })}>
+          <option value="live">All live</option>
+          <option value="scheduled">Scheduled</option>
+          <option value="due">Due</option>
+          <option value="dispatching">Dispatching</option>
+          <option value="backing_off">Backing off</option>
+          <option value="finished">Finished</option>
+          <option value="succeeded">Succeeded</option>
+          <option value="exhausted">Exhausted</option>
+        </select>
+      </label>
+      <label className="inline-field">
+        <span>Last status</span>
+        <select aria-label="Last status" value={filters.statusClass} onChange={(e) => onChange({ ...filters, statusClass: e.target.value as TaskFilters['statusClass'] })}>
+          <option value="">Any</option>
+          <option value="2xx">2xx</option>
+          <option value="3xx">3xx</option>
+          <option value="4xx">4xx</option>
+          <option value="5xx">5xx</option>
+          <option value="network">Network error</option>
+        </select>
+      </label>
+      <label className="inline-field">
+        <span>Target host</span>
+        <input aria-label="Target host" placeholder="localhost:8080" value={host} onChange={(e) => setHost(e.target.value)} size={16} />
+      </label>
+      <label className="inline-field grow">
+        <span>Search</span>
+        <input
+          type="search"
+          aria-label="Search tasks"
+          placeholder="ID, URL, header or body text"
+          value={search}
+          onChange={(e) => setSearch(e.target.value)}
+        />
+      </label>
+      <label className="inline-field">
+        <span>Sort</span>
+        <select aria-label="Sort by" value={filters.sort} onChange={(e) => onChange({ ...filters, sort: e.target.value as TaskSort })}>
+          <option value="schedule">Schedule time</option>
+          <option value="created">Created</option>
+          <option value="attempts">Attempts</option>
+        </select>
+      </label>
+      <button
+        type="button"
+        className="btn small"
+        aria-label={filters.desc ? 'Sort ascending' : 'Sort descending'}
+        aria-pressed={filters.desc}
+        onClick={() => onChange({ ...filters, desc: !filters.desc })}
+      >
+        {filters.desc ? '↓' : '↑'}
+      </button>
+    </div>
+  );
+}

@@ -1,0 +1,502 @@
+import { useEffect, useState } from 'react';
+import type { AttemptView, BackoffGap, HeaderMap, ReplayView, RequestView, ResponseView, TaskDetail, TokenView } from '../../../shared/contract';
+import { confirmAction, CopyButton, Dialog, Empty, Field, StateBadge, StatusBadge, Time, WhyBadge } from '../components/common';
+import { toCurl } from '../lib/curl';
+import { absoluteTime, bytes, decodeText, duration, headerValue, prettyBody, textToBase64 } from '../lib/format';
+import { api, hrefOf, navigate, run, toast, useStore } from '../store';
+
+function Headers({ headers, label }: { headers: HeaderMap; label: string }) {
+  const entries = Object.entries(headers);
+  if (!entries.length) return <p className="muted small">No headers.</p>;
+  return (
+    <table className="headers" aria-label={label}>
+      <tbody>
+        {entries.map(([k, v]) => (
+          <tr key={k} className={/^x-(cloudtasks|appengine)-/i.test(k) ? 'ct-header' : undefined}>
+            <th scope="row" className="mono">
+              {k}
+            </th>
+            <td className="mono wrap">{/^authorization$/i.test(k) && v.length > 80 ? `${v.slice(0, 60)}…${v.slice(-12)}` : v}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function Body({ b64, size, truncated, label }: { b64: string; size?: number; truncated?: boolean; label: string }) {
+  if (!b64) return <p className="muted small">No body.</p>;
+  const text = decodeText(b64);
+  const shown = text === null ? null : prettyBody(text);
+  return (
+    <div className="body-box">
+      <div className="body-meta muted small">
+        {shown?.json ? 'JSON' : text === null ? 'binary' : 'text'} · {bytes(size ?? atob(b64).length)}
+        {truncated ? ' · excerpt' : ''}
+        <CopyButton text={text ?? b64} label={`Copy ${label}`} />
+      </div>
+      <pre className="body" aria-label={label}>
+        <code>{shown ? shown.text : `base64: ${b64}`}</code>
+      </pre>
+    </div>
+  );
+}
+
+function RequestBlock({ req, label }: { req: RequestView; label: string }) {
+  return (
+    <div className="req">
+      <div className="req-line mono">
+        <span className="method">{req.method}</span> <span className="wrap">{req.url}</span>
+      </div>
+      <h4>Headers</h4>
+      <Headers headers={req.headers} label={`${label} headers`} />
+      <h4>Body</h4>
+      <Body b64={req.bodyBase64} size={req.bodySize} label={`${label} body`} />
+    </div>
+  );
+}
+
+function ResponseBlock({ res, error, label }: { res: ResponseView | null; error: string | null; label: string }) {
+  if (!res) return <p className="error-text">{error ?? 'No answer.'}</p>;
+  return (
+    <div className="res">
+      <div className="req-line">
+        <StatusBadge status={res.status} cls={res.status === null ? 'network' : res.status < 300 ? '2xx' : res.status < 400 ? '3xx' : res.status < 500 ? '4xx' : '5xx'} />
+      </div>
+      <h4>Headers</h4>
+      <Headers headers={res.headers} label={`${label} headers`} />
+      <h4>Body</h4>
+      <Body b64={res.bodyBase64} truncated={res.truncated} label={`${label} body`} />
+    </div>
+  );
+}
+
+function gapText(g: BackoffGap): string {
+  if (g.rule === 'run_task') return `run now after ${duration(g.waitedMs)}`;
+  const rule = g.formula === 'max_backoff' ? 'max_backoff' : g.formula;
+  return `waited ${duration(g.waitedMs)} = ${rule}`;
+}
+
+function TokenPanel({ token, audience, url }: { token: string; audience?: string; url: string }) {
+  const [view, setView] = useState<TokenView | null>(null);
+  useEffect(() => {
+    let live = true;
+    api()
+      .call('verifyToken', { token, audience: audience || undefined, url })
+      .then((v) => live && setView(v))
+      .catch(() => undefined);
+    return () => {
+      live = false;
+    };
+  }, [token, audience, url]);
+  if (!view) return <p className="muted">Verifying…</p>;
+  const linkProps = { target: '_blank', rel: 'noreferrer' };
+  return (
+    <section className="token" aria-labelledby="token-title">
+      <h2 id="token-title">OIDC token</h2>
+      <p className={view.verified ? 'verify ok' : 'verify bad'} role="status">
+        {view.verified ? '✓ Signature verified against Tasklight’s JWKS' : `✗ Not verified: ${view.error}`}
+      </p>
+      {view.warnings.length > 0 && (
+        <ul className="warnings">
+          {view.warnings.map((w) => (
+            <li key={w}>⚠ {w}</li>
+          ))}
+        </ul>
+      )}
+      <div className="token-grid">
+        <div>
+          <h4>Header</h4>
+          <pre className="body">
+            <code>{JSON.stringify(view.header, null, 2)}</code>
+          </pre>
+        </div>
+        <div>
+          <h4>Claims</h4>
+          <table className="headers" aria-label="Token claims">
+            <tbody>
+              {Object.entries(view.claims ?? {}).map(([k, v]) => (
+                <tr key={k}>
+                  <th scope="row" className="mono">
+                    {k}
+                  </th>
+                  <td className="mono wrap">
+                    {String(v)}
+                    {(k === 'exp' || k === 'iat') && typeof v === 'number' ? <span className="muted"> ({absoluteTime(v * 1000)})</span> : null}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </div>
+      <p className="small">
+        Verify in your handler with issuer <code>{view.issuer}</code>: <a href={view.discoveryUri} {...linkProps}>discovery document</a> ·{' '}
+        <a href={view.jwksUri} {...linkProps}>JWKS</a>
+        <CopyButton text={token} label="Copy token" />
+      </p>
+    </section>
+  );
+}
+
+function ReplayEditor({ attempt, task, onClose }: { attempt: AttemptView; task: TaskDetail; onClose: () => void }) {
+  const [method, setMethod] = useState(attempt.request.method);
+  const [url, setUrl] = useState(attempt.request.url);
+  const [headers, setHeaders] = useState(
+    Object.entries(attempt.request.headers)
+      .map(([k, v]) => `${k}: ${v}`)
+      .join('\n'),
+  );
+  const [body, setBody] = useState(decodeText(attempt.request.bodyBase64) ?? '');
+  const [busy, setBusy] = useState(false);
+  return (
+    <Dialog title={`Replay attempt #${attempt.attempt} with edits`} onClose={onClose} wide>
+      <form
+        className="form"
+        onSubmit={async (e) => {
+          e.preventDefault();
+          const map: HeaderMap = {};
+          for (const line of headers.split('\n')) {
+            const i = line.indexOf(':');
+            if (i > 0) map[line.slice(0, i).trim()] = line.slice(i + 1).trim();
+          }
+          setBusy(true);
+          const r = await run(() =>
+            api().call('replayAttempt', {
+              queue: task.summary.queue,
+              id: task.summary.id,
+              attemptId: attempt.id,
+              edits: { method, url, headers: map, bodyBase64: textToBase64(body) },
+            }),
+          );
+          setBusy(false);
+          if (r) {
+            toast(r.response ? `Replayed: HTTP ${r.response.status}` : `Replay failed: ${r.error}`, r.response ? 'info' : 'error');
+            onClose();
+          }
+        }}
+      >
+        <div className="form-row">
+          <Field label="Method">
+            <select value={method} onChange={(e) => setMethod(e.target.value)}>
+              {['POST', 'GET', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'].map((m) => (
+                <option key={m}>{m}</option>
+              ))}
+            </select>
+          </Field>
+          <Field label="URL">
+            <input value={url} onChange={(e) => setUrl(e.target.value)} className="mono grow" required />
+          </Field>
+        </div>
+        <Field label="Headers" hint="One “Name: value” per line">
+          <textarea value={headers} onChange={(e) => setHeaders(e.target.value)} rows={8} className="mono" />
+        </Field>
+        <Field label="Body">
+          <textarea value={body} onChange={(e) => setBody(e.target.value)} rows={8} className="mono" />
+        </Field>
+        <p className="muted small">The request goes straight to the handler; the task’s attempts and retry schedule are not touched.</p>
+        <div className="form-actions">
+          <button type="button" className="btn" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="submit" className="btn primary" disabled={busy}>
+            Send replay
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
+
+function AttemptStrip({ attempts, next }: { attempts: AttemptView[]; next: TaskDetail['nextAttempt'] }) {
+  if (!attempts.length) return null;
+  const t0 = attempts[0].dispatchMs;
+  const t1 = Math.max(next?.atMs ?? 0, ...attempts.map((a) => a.responseMs ?? a.dispatchMs));
+  const span = Math.max(1, t1 - t0);
+  const W = 600;
+  const x = (t: number) => 12 + ((t - t0) / span) * (W - 24);
+  return (
+    <svg viewBox={`0 0 ${W} 34`} className="strip" role="img" aria-label={`${attempts.length} attempts over ${duration(span)}`}>
+      <line x1={12} x2={W - 12} y1={17} y2={17} className="grid" />
+      {attempts.map((a, i) => {
+        const prev = attempts[i - 1];
+        return (
+          <g key={a.id}>
+            {prev && a.gapBefore && a.gapBefore.rule !== 'run_task' && (
+              <rect x={x(prev.responseMs ?? prev.dispatchMs)} y={11} width={Math.max(1, x(a.scheduleMs) - x(prev.responseMs ?? prev.dispatchMs))} height={12} className="backoff" />
+            )}
+            <circle cx={x(a.dispatchMs)} cy={17} r={6} className={`dot status-${a.statusClass}`}>
+              <title>{`#${a.attempt} ${a.status ?? a.outcome} at ${absoluteTime(a.dispatchMs)}`}</title>
+            </circle>
+          </g>
+        );
+      })}
+      {next && <circle cx={x(next.atMs)} cy={17} r={6} className="dot next" />}
+    </svg>
+  );
+}
+
+function AttemptItem({ a, task, onReplay }: { a: AttemptView; task: TaskDetail; onReplay: (r: ReplayView) => void }) {
+  const [editing, setEditing] = useState(false);
+  const [redact, setRedact] = useState(false);
+  return (
+    <li className="attempt">
+      {a.gapBefore && (
+        <div className={`gap rule-${a.gapBefore.rule}`} aria-label={`Backoff before attempt ${a.attempt}`}>
+          <span className="gap-line" aria-hidden="true" />
+          <span className="gap-text">{gapText(a.gapBefore)}</span>
+        </div>
+      )}
+      <details className="attempt-card" open={a.attempt === task.attempts[task.attempts.length - 1].attempt}>
+        <summary>
+          <span className="attempt-n">#{a.attempt}</span>
+          <StatusBadge status={a.status} cls={a.statusClass} text={a.error} />
+          <span className="attempt-outcome">{a.status !== null ? `HTTP ${a.status}` : a.outcome}</span>
+          {a.runTask && <span className="tag">run now</span>}
+          <span className="muted">{duration(a.durationMs)}</span>
+          <Time ms={a.dispatchMs} offsetMs={0} className="attempt-time" />
+        </summary>
+        <div className="attempt-actions" role="group" aria-label={`Attempt ${a.attempt} actions`}>
+          <button
+            type="button"
+            className="btn small"
+            aria-label={`Replay attempt ${a.attempt}`}
+            onClick={async () => {
+              const r = await run(() => api().call('replayAttempt', { queue: task.summary.queue, id: task.summary.id, attemptId: a.id }));
+              if (r) {
+                toast(r.response ? `Replayed: HTTP ${r.response.status}` : `Replay failed: ${r.error}`, r.response ? 'info' : 'error');
+                onReplay(r);
+              }
+            }}
+          >
+            Replay
+          </button>
+          <button type="button" className="btn small" aria-label={`Replay attempt ${a.attempt} with edits`} onClick={() => setEditing(true)}>
+            Replay with edits
+          </button>
+          <CopyButton text={() => toCurl(a.request, { redactToken: redact })} label={`Copy attempt ${a.attempt} as curl`}>
+            Copy as curl
+          </CopyButton>
+          {headerValue(a.request.headers, 'authorization') && (
+            <label className="check small">
+              <input type="checkbox" checked={redact} onChange={(e) => setRedact(e.target.checked)} /> redact token
+            </label>
+          )}
+        </div>
+        <div className="attempt-body">
+          <div>
+            <h3>Request as sent</h3>
+            <RequestBlock req={a.request} label={`Attempt ${a.attempt} request`} />
+          </div>
+          <div>
+            <h3>Response</h3>
+            <ResponseBlock res={a.response} error={a.error} label={`Attempt ${a.attempt} response`} />
+            <dl className="facts small">
+              <dt>Scheduled</dt>
+              <dd>{absoluteTime(a.scheduleMs)}</dd>
+              <dt>Dispatched</dt>
+              <dd>{absoluteTime(a.dispatchMs)}</dd>
+              <dt>Latency</dt>
+              <dd>{duration(a.durationMs)}</dd>
+              <dt>Outcome</dt>
+              <dd>{a.outcome}</dd>
+            </dl>
+          </div>
+        </div>
+      </details>
+      {editing && <ReplayEditor attempt={a} task={task} onClose={() => setEditing(false)} />}
+    </li>
+  );
+}
+
+export function TaskView({ queue, id }: { queue: string; id: string }) {
+  const version = useStore((s) => s.taskVersions[`${queue}\n${id}`] ?? 0);
+  const qVersion = useStore((s) => s.versions[queue] ?? 0);
+  const q = useStore((s) => s.queues.find((x) => x.name === queue));
+  const [task, setTask] = useState<TaskDetail | null>(null);
+  const [missing, setMissing] = useState(false);
+  const [redact, setRedact] = useState(false);
+  const [, setReplays] = useState(0);
+
+  const load = () =>
+    api()
+      .call('getTask', { queue, id })
+      .then((t) => {
+        setTask(t);
+        setMissing(false);
+      })
+      .catch(() => setMissing(true));
+
+  useEffect(() => {
+    setTask(null);
+    void load();
+  }, [queue, id]); // eslint-disable-line react-hooks/exhaustive-deps
+  useEffect(() => {
+    if (version) void load();
+  }, [version]); // eslint-disable-line react-hooks/exhaustive-deps
+  // A purge or reset shows up as a queue change.
+  useEffect(() => {
+    if (qVersion && task && !version) void load();
+  }, [qVersion]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  if (missing && !task) {
+    return (
+      <div className="page">
+        <Empty title={`Task ${id} was not found.`}>
+          <a href={hrefOf({ screen: 'queue', queue, tab: 'tasks' })}>Back to the queue</a>
+        </Empty>
+      </div>
+    );
+  }
+  if (!task) return <div className="page muted">Loading…</div>;
+  const s = task.summary;
+  const live = !task.finished && !task.deleted;
+  const lastWithToken = [...task.attempts].reverse().find((a) => /^Bearer\s+ey/i.test(headerValue(a.request.headers, 'authorization') ?? ''));
+  const token = lastWithToken ? headerValue(lastWithToken.request.headers, 'authorization')!.replace(/^Bearer\s+/i, '') : null;
+  const curlSource: RequestView = task.attempts.length ? task.attempts[task.attempts.length - 1].request : task.request;
+
+  return (
+    <div className="page task-page">
+      <nav className="crumbs" aria-label="Breadcrumb">
+        <a href="#/">Queues</a> <span aria-hidden="true">/</span> <a href={hrefOf({ screen: 'queue', queue, tab: 'tasks' })}>{q?.id ?? queue.split('/').pop()}</a>{' '}
+        <span aria-hidden="true">/</span> <span aria-current="page">{id}</span>
+      </nav>
+      <div className="page-head">
+        <div>
+          <h1 className="mono task-title">
+            {id} <StateBadge state={s.state} />
+          </h1>
+          <p className="why-line">
+            {live && <WhyBadge why={s.why} />} {task.whyText}
+          </p>
+        </div>
+        <div className="page-actions">
+          {live && (
+            <button
+              type="button"
+              className="btn primary"
+              onClick={() => run(() => api().call('runTask', { queue, id }), 'Dispatched now').then(load)}
+            >
+              ▶ Run now
+            </button>
+          )}
+          <button
+            type="button"
+            className="btn"
+            onClick={async () => {
+              const t = await run(() => api().call('duplicateTask', { queue, id }), 'Duplicated');
+              if (t) navigate({ screen: 'task', queue, id: t.id });
+            }}
+          >
+            Duplicate
+          </button>
+          <CopyButton text={() => toCurl(curlSource, { redactToken: redact })} label="Copy as curl" className="btn">
+            Copy as curl
+          </CopyButton>
+          <label className="check small">
+            <input type="checkbox" checked={redact} onChange={(e) => setRedact(e.target.checked)} /> redact token
+          </label>
+          {live && (
+            <button
+              type="button"
+              className="btn danger-text"
+              onClick={async () => {
+                if (!confirmAction(`Delete task ${id}?`)) return;
+                const ok = await run(() => api().call('deleteTask', { queue, id }), 'Deleted');
+                if (ok) navigate({ screen: 'queue', queue, tab: 'tasks' });
+              }}
+            >
+              Delete
+            </button>
+          )}
+        </div>
+      </div>
+
+      <dl className="facts task-facts">
+        <dt>Created</dt>
+        <dd>
+          <Time ms={s.createMs} />
+        </dd>
+        <dt>{task.finished ? 'Finished' : 'Scheduled'}</dt>
+        <dd>
+          <Time ms={task.finished ? task.finished.atMs : s.scheduleMs} offsetMs={task.finished ? 0 : (q?.clockOffsetMs ?? 0)} />
+        </dd>
+        <dt>Attempts</dt>
+        <dd>
+          {s.dispatchCount} ({s.responseCount} answered)
+        </dd>
+        <dt>Retry policy</dt>
+        <dd>
+          {task.retry.maxAttempts === -1 ? 'unlimited' : `${task.retry.maxAttempts} attempts`}, backoff {duration(task.retry.minBackoffS * 1000)}–
+          {duration(task.retry.maxBackoffS * 1000)}, {task.retry.maxDoublings} doublings
+        </dd>
+        <dt>Deadline</dt>
+        <dd>{duration(task.dispatchDeadlineS * 1000)}</dd>
+        {task.oidc && (
+          <>
+            <dt>OIDC</dt>
+            <dd className="mono">
+              {task.oidc.serviceAccountEmail}
+              {task.oidc.audience ? ` → ${task.oidc.audience}` : ''}
+            </dd>
+          </>
+        )}
+      </dl>
+
+      <div className="task-grid">
+        <section aria-labelledby="attempts-title" className="attempts-section">
+          <h2 id="attempts-title">Attempts</h2>
+          <AttemptStrip attempts={task.attempts} next={task.nextAttempt} />
+          {task.attempts.length === 0 ? (
+            <p className="muted">No attempts yet.</p>
+          ) : (
+            <ol className="attempts" aria-label="Attempts">
+              {task.attempts.map((a) => (
+                <AttemptItem key={a.id} a={a} task={task} onReplay={() => void load().then(() => setReplays((n) => n + 1))} />
+              ))}
+            </ol>
+          )}
+          {task.nextAttempt && (
+            <div className={`gap next rule-${task.nextAttempt.gap.rule}`}>
+              <span className="gap-line" aria-hidden="true" />
+              <span className="gap-text">
+                next attempt <Time ms={task.nextAttempt.atMs} offsetMs={q?.clockOffsetMs ?? 0} /> (waits {duration(task.nextAttempt.gap.delayMs)} ={' '}
+                {task.nextAttempt.gap.formula})
+              </span>
+            </div>
+          )}
+          {task.replays.length > 0 && (
+            <section aria-labelledby="replays-title" className="replays">
+              <h2 id="replays-title">Replays</h2>
+              <ol>
+                {task.replays.map((r) => (
+                  <li key={r.id}>
+                    <details>
+                      <summary>
+                        <StatusBadge status={r.response?.status ?? null} cls={r.response ? (r.response.status! < 300 ? '2xx' : r.response.status! < 500 ? '4xx' : '5xx') : 'network'} text={r.error} />{' '}
+                        {r.edited ? 'edited replay' : 'replay'} of attempt #{task.attempts.find((a) => a.id === r.attemptId)?.attempt ?? '?'} · {duration(r.durationMs)} ·{' '}
+                        <Time ms={r.atMs} />
+                      </summary>
+                      <div className="attempt-body">
+                        <RequestBlock req={r.request} label="Replay request" />
+                        <ResponseBlock res={r.response} error={r.error} label="Replay response" />
+                      </div>
+                    </details>
+                  </li>
+                ))}
+              </ol>
+            </section>
+          )}
+        </section>
+        <aside className="side">
+          <section aria-labelledby="request-title">
+            <h2 id="request-title">Request</h2>
+            <RequestBlock req={task.request} label="Task request" />
+          </section>
+          {token && lastWithToken && <TokenPanel token={token} audience={task.oidc?.audience} url={lastWithToken.request.url} />}
+          {!token && task.oidc && <p className="muted small">The OIDC token is minted per attempt; it shows here after the first one.</p>}
+        </aside>
+      </div>
+    </div>
+  );
+}
