@@ -1,12 +1,16 @@
 /**
  * Electron entry (built to out/main/index.js, package.json "main"). Runs the same engine as
- * `tasklight serve`, in-process, and shows the renderer in one locked-down window.
- * The UI work adds the menu, the IPC bridge for the UI contract and window-state memory here.
+ * `tasklight serve`, in-process, and shows the renderer in one locked-down window. Kept thin:
+ * the UI contract lives in api/ui-service.ts, its IPC in ipc-bridge.ts, window memory in
+ * window-state.ts, all testable without Electron.
  */
 import { join } from 'node:path';
-import { app, BrowserWindow, dialog, session, shell } from 'electron';
+import { pathToFileURL } from 'node:url';
+import { app, BrowserWindow, dialog, ipcMain, Menu, screen, session, shell, type MenuItemConstructorOptions } from 'electron';
 import { defaultDataDir } from './data-dir';
+import { isAppFrameUrl, registerUiIpc, type IpcEvent } from './ipc-bridge';
 import { startServer, type RunningServer } from './server';
+import { loadWindowState, MIN_SIZE, restoreBounds, saveWindowState } from './window-state';
 
 // The desktop app and `tasklight serve` share one data directory (see data-dir.ts); pin it here so
 // it does not depend on package.json's name.
@@ -16,6 +20,12 @@ app.setPath('userData', defaultDataDir());
 let mainWindow: BrowserWindow | null = null;
 let server: RunningServer | null = null;
 let serverClosed = false;
+let unregisterIpc: (() => void) | null = null;
+
+const devServerUrl = !app.isPackaged ? process.env.ELECTRON_RENDERER_URL : undefined; // `electron-vite dev`
+const rendererFile = join(__dirname, '../renderer/index.html');
+const appUrl = devServerUrl ?? pathToFileURL(rendererFile).toString();
+const windowStateFile = () => join(app.getPath('userData'), 'window-state.json');
 
 if (!app.requestSingleInstanceLock()) {
   // Another Tasklight owns the engine and its ports; it is told to show itself (second-instance).
@@ -24,6 +34,7 @@ if (!app.requestSingleInstanceLock()) {
   app.on('second-instance', () => {
     if (!mainWindow) return;
     if (mainWindow.isMinimized()) mainWindow.restore();
+    mainWindow.show();
     mainWindow.focus();
   });
 
@@ -37,6 +48,7 @@ if (!app.requestSingleInstanceLock()) {
   app.on('will-quit', (event) => {
     if (!server || serverClosed) return;
     event.preventDefault();
+    unregisterIpc?.();
     const running = server;
     running
       .close()
@@ -59,19 +71,30 @@ if (!app.requestSingleInstanceLock()) {
 async function start(): Promise<void> {
   session.defaultSession.setPermissionRequestHandler((_webContents, _permission, callback) => callback(false));
 
-  server = await startServer({ dataDir: app.getPath('userData') });
-  console.log(
-    `Tasklight ready: gRPC ${server.grpcEndpoint}, HTTP ${server.httpUrl} (data: ${server.dataDir ?? 'in-memory'})`,
-  );
+  server = await startServer({ dataDir: app.getPath('userData'), mode: 'desktop' });
+  console.log(`Tasklight ready: gRPC ${server.grpcEndpoint}, HTTP ${server.httpUrl} (data: ${server.dataDir ?? 'in-memory'})`);
 
+  // IPC only from the app's own top-level page in our window; anything else gets PERMISSION_DENIED.
+  unregisterIpc = registerUiIpc(ipcMain as never, server.ui, (event: IpcEvent) => {
+    const frame = event.senderFrame;
+    return (
+      !!mainWindow &&
+      event.sender.id === mainWindow.webContents.id &&
+      !!frame &&
+      frame.parent === null &&
+      isAppFrameUrl(frame.url, appUrl)
+    );
+  });
+
+  const saved = loadWindowState(windowStateFile());
+  const bounds = restoreBounds(saved, screen.getAllDisplays().map((d) => d.workArea));
   mainWindow = new BrowserWindow({
-    width: 1280,
-    height: 820,
-    minWidth: 720,
-    minHeight: 480,
+    ...bounds,
+    minWidth: MIN_SIZE.width,
+    minHeight: MIN_SIZE.height,
     title: 'Tasklight',
     show: false, // shown on ready-to-show: no white flash
-    backgroundColor: '#16181d',
+    backgroundColor: '#111318',
     webPreferences: {
       preload: join(__dirname, '../preload/index.js'),
       contextIsolation: true,
@@ -79,19 +102,88 @@ async function start(): Promise<void> {
       nodeIntegration: false,
       webSecurity: true,
       webviewTag: false,
+      spellcheck: false,
     },
   });
+  if (saved?.maximized) mainWindow.maximize();
   mainWindow.once('ready-to-show', () => mainWindow?.show());
+  rememberBounds(mainWindow);
   mainWindow.on('closed', () => {
     mainWindow = null;
   });
+  Menu.setApplicationMenu(Menu.buildFromTemplate(menuTemplate(server)));
 
-  const devServerUrl = process.env.ELECTRON_RENDERER_URL; // set by `electron-vite dev`
-  if (!app.isPackaged && devServerUrl) {
-    await mainWindow.loadURL(devServerUrl);
-  } else {
-    await mainWindow.loadFile(join(__dirname, '../renderer/index.html'));
-  }
+  if (devServerUrl) await mainWindow.loadURL(devServerUrl);
+  else await mainWindow.loadFile(rendererFile);
+}
+
+function rememberBounds(win: BrowserWindow): void {
+  let timer: NodeJS.Timeout | undefined;
+  const save = () => {
+    if (win.isDestroyed() || win.isMinimized()) return;
+    const b = win.isMaximized() || win.isFullScreen() ? win.getNormalBounds() : win.getBounds();
+    try {
+      saveWindowState(windowStateFile(), { ...b, maximized: win.isMaximized() });
+    } catch {
+      /* not worth an error dialog */
+    }
+  };
+  const later = () => {
+    clearTimeout(timer);
+    timer = setTimeout(save, 400);
+  };
+  win.on('resize', later);
+  win.on('move', later);
+  win.on('close', () => {
+    clearTimeout(timer);
+    save();
+  });
+}
+
+function go(hash: string): void {
+  void mainWindow?.webContents.executeJavaScript(`location.hash = ${JSON.stringify(hash)}`);
+}
+
+function menuTemplate(running: RunningServer): MenuItemConstructorOptions[] {
+  const isMac = process.platform === 'darwin';
+  const template: MenuItemConstructorOptions[] = [];
+  if (isMac) template.push({ role: 'appMenu' });
+  template.push(
+    { label: 'File', submenu: [{ label: 'Open Web UI in Browser', accelerator: 'CmdOrCtrl+Shift+O', click: () => void shell.openExternal(`${running.httpUrl}/`) }, ...(running.dataDir ? [{ label: 'Show Data Folder', click: () => void shell.openPath(running.dataDir!) }] : []), { type: 'separator' }, isMac ? { role: 'close' } : { role: 'quit' }] },
+    { role: 'editMenu' },
+    {
+      label: 'Go',
+      submenu: [
+        { label: 'Queues', accelerator: 'CmdOrCtrl+1', click: () => go('#/') },
+        { label: 'Connect a Client', accelerator: 'CmdOrCtrl+2', click: () => go('#/start') },
+        { type: 'separator' },
+        { label: 'Back', accelerator: isMac ? 'Cmd+[' : 'Alt+Left', click: () => mainWindow?.webContents.navigationHistory.goBack() },
+        { label: 'Forward', accelerator: isMac ? 'Cmd+]' : 'Alt+Right', click: () => mainWindow?.webContents.navigationHistory.goForward() },
+      ],
+    },
+    {
+      label: 'View',
+      submenu: [
+        { role: 'reload' },
+        ...(app.isPackaged ? [] : ([{ role: 'toggleDevTools' }] as MenuItemConstructorOptions[])),
+        { type: 'separator' },
+        { role: 'resetZoom' },
+        { role: 'zoomIn' },
+        { role: 'zoomOut' },
+        { type: 'separator' },
+        { role: 'togglefullscreen' },
+      ],
+    },
+    { role: 'windowMenu' },
+    {
+      role: 'help',
+      submenu: [
+        { label: 'Cloud Tasks Documentation', click: () => void shell.openExternal('https://cloud.google.com/tasks/docs') },
+        { label: 'OIDC Discovery Document', click: () => void shell.openExternal(`${running.httpUrl}/.well-known/openid-configuration`) },
+      ],
+    },
+  );
+  return template;
 }
 
 /** No navigation away from the app, no new windows, no webviews; http(s) links open in the browser. */
@@ -103,9 +195,13 @@ function lockDownWebContents(): void {
     });
     contents.on('will-navigate', (event) => {
       const target = event.url;
-      if (target === contents.getURL()) return; // a reload of the app itself
+      // In-app routes change only the fragment; a reload of the app itself is fine too.
+      if (isAppFrameUrl(target, appUrl)) return;
       event.preventDefault();
       if (isExternalWebUrl(target)) void shell.openExternal(target);
+    });
+    contents.on('will-redirect', (event) => {
+      if (!isAppFrameUrl(event.url, appUrl)) event.preventDefault();
     });
     contents.on('will-attach-webview', (event) => event.preventDefault());
   });
