@@ -11,7 +11,6 @@ const SLOT_MS = 100;
 class RateMeter {
   private readonly slots = new Float64Array(WINDOW_SLOTS);
   private slotAt = 0;
-  private readonly born = performance.now();
 
   private roll(now: number): void {
     const slot = Math.floor(now / SLOT_MS);
@@ -31,8 +30,7 @@ class RateMeter {
     this.roll(now);
     let sum = 0;
     for (const v of this.slots) sum += v;
-    const spanS = Math.min(WINDOW_SLOTS * SLOT_MS, Math.max(SLOT_MS, now - this.born)) / 1000;
-    return sum / spanS;
+    return sum / ((WINDOW_SLOTS * SLOT_MS) / 1000);
   }
 }
 

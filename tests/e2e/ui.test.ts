@@ -1,0 +1,226 @@
+/**
+ * End-to-end: the web UI of `tasklight serve` (in-process, free ports) in Debian's Chromium via
+ * Playwright. Each test saves a screenshot to test-results/e2e/<name>.png.
+ */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { after, before, describe, it } from 'node:test';
+import type { Browser } from 'playwright-core';
+import { chromiumAvailable, launchBrowser, PARENT, queueHref, queueName, startUi, type Ui } from './harness';
+
+const skip = chromiumAvailable() ? false : 'Chromium is not installed at /usr/bin/chromium';
+
+function taskId(name: string | null | undefined): string {
+  return String(name).split('/').pop()!;
+}
+
+async function withUi(browser: Browser, fn: (ui: Ui) => Promise<void>): Promise<void> {
+  const ui = await startUi({ browser });
+  ui.page.setDefaultTimeout(10_000);
+  try {
+    await fn(ui);
+  } finally {
+    await ui.close();
+  }
+}
+
+async function createQueue(ui: Ui, id: string, extra: object = {}): Promise<string> {
+  const name = queueName(id);
+  await ui.client.createQueue({ parent: PARENT, queue: { name, ...extra } });
+  return name;
+}
+
+const inSeconds = (s: number) => ({ seconds: Math.floor(Date.now() / 1000) + s });
+
+describe('web UI end to end', { skip, concurrency: false }, () => {
+  let browser: Browser;
+  before(async () => {
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+  });
+
+  it('shows tasks created with the official client live', async () => {
+    await withUi(browser, async (ui) => {
+      const q = await createQueue(ui, 'live');
+      await ui.page.goto(queueHref(ui, 'live'));
+      await ui.page.getByText('0 tasks').waitFor();
+      const ids: string[] = [];
+      for (let i = 0; i < 3; i++) {
+        const [task] = await ui.client.createTask({ parent: q, task: { scheduleTime: inSeconds(3600 + i), httpRequest: { url: ui.handler.url(`/live/${i}`) } } });
+        ids.push(taskId(task.name));
+      }
+      // No reload: the WebSocket update brings them in.
+      for (const id of ids) await ui.page.getByRole('link', { name: `Open task ${id}` }).waitFor();
+      await ui.page.getByText('3 tasks').waitFor();
+      assert.equal(await ui.page.locator('.count-scheduled .count-n').innerText(), '3');
+      await ui.shot('live-tasks');
+    });
+  });
+
+  it("shows a failing handler's attempts with status and backoff rule", async () => {
+    await withUi(browser, async (ui) => {
+      const q = await createQueue(ui, 'failing', { retryConfig: { minBackoff: { nanos: 200_000_000 }, maxAttempts: 3 } });
+      const [task] = await ui.client.createTask({ parent: q, task: { httpRequest: { url: ui.handler.url('/fail'), body: Buffer.from('{"order":42}') } } });
+      await ui.page.goto(`${ui.server.httpUrl}/#/task/${encodeURIComponent(q)}/${taskId(task.name)}`);
+      await ui.page.getByText('#3', { exact: true }).waitFor();
+      await ui.page.getByText('waited 200 ms = min_backoff', { exact: true }).waitFor();
+      await ui.page.getByText('waited 400 ms = min_backoff × 2¹', { exact: true }).waitFor();
+      assert.equal(await ui.page.locator('.attempt-card > summary .badge.status-5xx').count(), 3);
+      await ui.page.locator('.task-title .state-exhausted').waitFor();
+      await ui.shot('failing-attempts');
+    });
+  });
+
+  it('pause stops dispatch and resume restarts it', async () => {
+    await withUi(browser, async (ui) => {
+      const q = await createQueue(ui, 'pausable');
+      await ui.page.goto(`${ui.server.httpUrl}/#/`);
+      await ui.page.getByRole('button', { name: 'Pause pausable' }).click();
+      await ui.page.locator('.state-pill.paused').waitFor();
+      for (let i = 0; i < 3; i++) await ui.client.createTask({ parent: q, task: { httpRequest: { url: ui.handler.url('/paused') } } });
+      await ui.page.getByText('Paused: 3 tasks wait for Resume.').waitFor();
+      await new Promise((r) => setTimeout(r, 500));
+      assert.equal(ui.handler.count('/paused'), 0, 'nothing is dispatched while paused');
+      await ui.shot('paused');
+      await ui.page.getByRole('button', { name: 'Resume pausable' }).click();
+      await ui.handler.waitFor('/paused', 3);
+      await ui.page.locator('.count-succeeded .count-n', { hasText: '3' }).waitFor();
+      await ui.shot('resumed');
+    });
+  });
+
+  it('run now fires a task scheduled for tomorrow', async () => {
+    await withUi(browser, async (ui) => {
+      const q = await createQueue(ui, 'tomorrow');
+      const [task] = await ui.client.createTask({ parent: q, task: { scheduleTime: inSeconds(86_400), httpRequest: { url: ui.handler.url('/tomorrow') } } });
+      await ui.page.goto(`${ui.server.httpUrl}/#/task/${encodeURIComponent(q)}/${taskId(task.name)}`);
+      await ui.page.getByText(/Scheduled: due in (24 h|1 d)\./).waitFor();
+      await ui.page.getByRole('button', { name: 'Run now' }).click();
+      await ui.handler.waitFor('/tomorrow', 1);
+      await ui.page.locator('.task-title .state-succeeded').waitFor();
+      await ui.page.getByText('run now', { exact: true }).waitFor();
+      await ui.shot('run-now');
+    });
+  });
+
+  it('the timeline shows scheduled tasks and opens them', async () => {
+    await withUi(browser, async (ui) => {
+      const q = await createQueue(ui, 'timeline');
+      const ids: string[] = [];
+      for (const minutes of [10, 20, 30]) {
+        const [t] = await ui.client.createTask({ parent: q, task: { scheduleTime: inSeconds(minutes * 60), httpRequest: { url: ui.handler.url('/later') } } });
+        ids.push(taskId(t.name));
+      }
+      await ui.page.goto(queueHref(ui, 'timeline', 'timeline'));
+      for (const id of ids) await ui.page.getByRole('link', { name: new RegExp(`^Task ${id}, scheduled at`) }).waitFor();
+      await ui.page.getByText('3 scheduled in view', { exact: false }).waitFor();
+      await ui.shot('timeline');
+      await ui.page.getByRole('link', { name: new RegExp(`^Task ${ids[1]}, scheduled`) }).click();
+      await ui.page.locator('.task-title', { hasText: ids[1] }).waitFor();
+    });
+  });
+
+  it('replay re-sends an attempt, also with edits, without touching the task', async () => {
+    await withUi(browser, async (ui) => {
+      const q = await createQueue(ui, 'replay');
+      const [task] = await ui.client.createTask({ parent: q, task: { httpRequest: { url: ui.handler.url('/replay'), body: Buffer.from('{"n":1}'), headers: { 'Content-Type': 'application/json' } } } });
+      const id = taskId(task.name);
+      await ui.handler.waitFor('/replay', 1);
+      await ui.page.goto(`${ui.server.httpUrl}/#/task/${encodeURIComponent(q)}/${id}`);
+      await ui.page.getByRole('button', { name: 'Replay attempt 1', exact: true }).click();
+      await ui.handler.waitFor('/replay', 2);
+      const replayed = ui.handler.received.filter((r) => r.url === '/replay')[1];
+      assert.equal(replayed.body, '{"n":1}');
+      assert.equal(replayed.headers['x-cloudtasks-taskname'], id);
+      await ui.page.getByRole('heading', { name: 'Replays' }).waitFor();
+      await ui.page.getByRole('button', { name: 'Replay attempt 1 with edits' }).click();
+      const dialog = ui.page.getByRole('dialog');
+      await dialog.getByLabel('URL').fill(ui.handler.url('/edited'));
+      await dialog.getByLabel('Body').fill('{"n":2}');
+      await dialog.getByRole('button', { name: 'Send replay' }).click();
+      await ui.handler.waitFor('/edited', 1);
+      assert.equal(ui.handler.received.find((r) => r.url === '/edited')!.body, '{"n":2}');
+      const detail = await ui.call('getTask', { queue: q, id });
+      assert.equal(detail.attempts.length, 1, 'replays are not attempts');
+      assert.equal(detail.summary.dispatchCount, 1);
+      assert.equal(detail.replays.length, 2);
+      await ui.page.getByText('edited replay of attempt #1').waitFor();
+      await ui.shot('replay');
+    });
+  });
+
+  it('copy as curl yields a command that reaches the handler', async () => {
+    await withUi(browser, async (ui) => {
+      const q = await createQueue(ui, 'curl');
+      const [task] = await ui.client.createTask({
+        parent: q,
+        task: { httpRequest: { url: ui.handler.url('/curl?x=1'), body: Buffer.from(`{"quote":"it's"}`), headers: { 'Content-Type': 'application/json', 'X-Custom': 'a b' } } },
+      });
+      await ui.handler.waitFor('/curl', 1);
+      await ui.page.goto(`${ui.server.httpUrl}/#/task/${encodeURIComponent(q)}/${taskId(task.name)}`);
+      await ui.page.getByRole('button', { name: 'Copy attempt 1 as curl' }).click();
+      const command = await ui.page.evaluate(() => (window as any).__tasklightLastCopied as string);
+      assert.match(command, /^curl /);
+      // Asynchronously: the handler runs in this process.
+      await promisify(execFile)('sh', ['-c', command], { timeout: 10_000 });
+      await ui.handler.waitFor('/curl', 2);
+      const [first, viaCurl] = ui.handler.received.filter((r) => r.url.startsWith('/curl'));
+      assert.equal(viaCurl.url, '/curl?x=1');
+      assert.equal(viaCurl.method, 'POST');
+      assert.equal(viaCurl.body, first.body);
+      assert.equal(viaCurl.headers['x-custom'], 'a b');
+      assert.equal(viaCurl.headers['x-cloudtasks-queuename'], 'curl');
+      await ui.shot('copy-as-curl');
+    });
+  });
+
+  it('the OIDC view says the token verifies', async () => {
+    await withUi(browser, async (ui) => {
+      const q = await createQueue(ui, 'oidc');
+      const [task] = await ui.client.createTask({
+        parent: q,
+        task: { httpRequest: { url: ui.handler.url('/secure'), oidcToken: { serviceAccountEmail: 'worker@e2e-proj.iam.gserviceaccount.com' } } },
+      });
+      await ui.handler.waitFor('/secure', 1);
+      await ui.page.goto(`${ui.server.httpUrl}/#/task/${encodeURIComponent(q)}/${taskId(task.name)}`);
+      await ui.page.getByText('✓ Signature verified against Tasklight’s JWKS').waitFor();
+      await ui.page.getByRole('table', { name: 'Token claims' }).getByText('worker@e2e-proj.iam.gserviceaccount.com').waitFor();
+      await ui.page.locator('.token').scrollIntoViewIfNeeded();
+      await ui.shot('oidc');
+    });
+  });
+
+  it('advancing the clock fires a task scheduled an hour ahead', async () => {
+    await withUi(browser, async (ui) => {
+      const q = await createQueue(ui, 'clock');
+      await ui.client.createTask({ parent: q, task: { scheduleTime: inSeconds(3600), httpRequest: { url: ui.handler.url('/hour') } } });
+      await ui.page.goto(queueHref(ui, 'clock'));
+      await ui.page.getByText('1 task', { exact: true }).waitFor();
+      await ui.page.getByLabel('Advance clock by', { exact: true }).fill('1h');
+      await ui.page.getByRole('button', { name: 'Advance clock', exact: true }).click();
+      await ui.handler.waitFor('/hour', 1);
+      await ui.page.getByText('virtual time +1 h').waitFor();
+      await ui.page.locator('.count-succeeded .count-n', { hasText: '1' }).waitFor();
+      await ui.page.getByText('0 tasks', { exact: true }).waitFor();
+      await ui.shot('advance-clock');
+    });
+  });
+
+  it('the first-run page shows how to connect each client, with copy buttons', async () => {
+    await withUi(browser, async (ui) => {
+      await ui.page.goto(`${ui.server.httpUrl}/#/`);
+      await ui.page.getByRole('heading', { name: 'Point your app at Tasklight' }).waitFor();
+      for (const lang of ['Node', 'Python', 'Go', 'Java', 'gcloud']) {
+        await ui.page.getByRole('tab', { name: lang, exact: true }).click();
+        await ui.page.getByRole('button', { name: `Copy the ${lang} snippet` }).click();
+        const copied = await ui.page.evaluate(() => (window as any).__tasklightLastCopied as string);
+        assert.ok(copied.includes(lang === 'gcloud' ? ui.server.httpUrl : String(ui.server.grpcPort)), `${lang} snippet names this instance`);
+      }
+      await ui.page.getByRole('tab', { name: 'Node', exact: true }).click();
+      await ui.shot('first-run');
+    });
+  });
+});
