@@ -32,6 +32,8 @@ export interface ServeConfig {
   /** Snapshot to load at start (absolute), and where to write one on a clean exit. */
   importFile: string | null;
   exportOnExit: string | null;
+  /** Lift production caps (rate, concurrency, horizon, size, minimum deadline) for load tests. */
+  liftLimits: boolean;
   /** Host names accepted besides loopback ones (docker-compose service names). */
   allowedHosts: string[];
   sources: { host: OptionSource; grpcPort: OptionSource; httpPort: OptionSource; storage: OptionSource };
@@ -84,6 +86,7 @@ export const SERVE_OPTIONS = {
   importFile: { flag: '--import', env: 'TASKLIGHT_IMPORT' },
   exportOnExit: { flag: '--export-on-exit', env: 'TASKLIGHT_EXPORT_ON_EXIT' },
   allowedHosts: { flag: '--allowed-host', env: 'TASKLIGHT_ALLOWED_HOSTS' },
+  liftLimits: { flag: '--lift-limits', env: 'TASKLIGHT_LIFT_LIMITS' },
 } as const;
 
 export type ServeOptionKey = keyof typeof SERVE_OPTIONS;
@@ -124,6 +127,9 @@ Options (each also settable by the environment variable shown; a flag wins over 
                      json (NDJSON records)
   --import FILE      load a snapshot (queues and tasks) at start           TASKLIGHT_IMPORT
   --export-on-exit FILE  write a snapshot of queues and tasks on exit      TASKLIGHT_EXPORT_ON_EXIT
+  --lift-limits      lift production caps for load tests: rates over       TASKLIGHT_LIFT_LIMITS=1
+                     500/s, concurrency over 5,000, schedules past 30 days,
+                     tasks over 1 MiB, dispatch deadlines under 15 s
   --allowed-host NAME    accept HTTP requests for this host name besides   TASKLIGHT_ALLOWED_HOSTS
                      loopback ones (e.g. a docker-compose service name);   (comma-separated)
                      repeatable
@@ -218,6 +224,7 @@ function parseServe(args: readonly string[], env: NodeJS.ProcessEnv, context: Pa
     import?: string;
     'export-on-exit'?: string;
     'allowed-host'?: string[];
+    'lift-limits'?: boolean;
     help?: boolean;
   };
   try {
@@ -237,6 +244,7 @@ function parseServe(args: readonly string[], env: NodeJS.ProcessEnv, context: Pa
         import: { type: 'string' },
         'export-on-exit': { type: 'string' },
         'allowed-host': { type: 'string', multiple: true },
+        'lift-limits': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -262,6 +270,9 @@ function parseServe(args: readonly string[], env: NodeJS.ProcessEnv, context: Pa
     importFile: optionalFile(pick(values.import, env, 'importFile'), 'importFile', cwd),
     exportOnExit: optionalFile(pick(values['export-on-exit'], env, 'exportOnExit'), 'exportOnExit', cwd),
     allowedHosts: parseAllowedHosts(values['allowed-host'], env),
+    liftLimits:
+      values['lift-limits'] === true ||
+      (values['lift-limits'] === undefined && !!env.TASKLIGHT_LIFT_LIMITS?.trim() && parseBoolean(env.TASKLIGHT_LIFT_LIMITS, 'TASKLIGHT_LIFT_LIMITS')),
     sources: {
       host: host?.source ?? 'default',
       grpcPort: grpcPort?.source ?? 'default',

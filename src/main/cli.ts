@@ -135,7 +135,7 @@ async function serve(config: ServeConfig, env: NodeJS.ProcessEnv): Promise<void>
       grpcPort: config.grpcPort,
       httpPort: config.httpPort,
       ...(config.inMemory ? { inMemory: true } : { dataDir: config.dataDir ?? undefined }),
-      settings: inputs.loaded?.settings,
+      settings: { ...inputs.loaded?.settings, ...(config.liftLimits ? { liftLimits: true } : {}) },
       allowedHosts: config.allowedHosts,
     });
   } catch (err) {

@@ -53,6 +53,14 @@ describe('tasklight serve arguments', () => {
     assert.deepEqual(config.sources, { host: 'flag', grpcPort: 'flag', httpPort: 'flag', storage: 'flag' });
   });
 
+  it('keeps production caps unless --lift-limits or TASKLIGHT_LIFT_LIMITS asks to lift them', () => {
+    assert.equal(serve([]).liftLimits, false);
+    assert.equal(serve(['--lift-limits']).liftLimits, true);
+    assert.equal(serve([], { TASKLIGHT_LIFT_LIMITS: '1' }).liftLimits, true);
+    assert.equal(serve([], { TASKLIGHT_LIFT_LIMITS: 'false' }).liftLimits, false);
+    assert.match(usageError(['serve'], { TASKLIGHT_LIFT_LIMITS: 'maybe' }), /TASKLIGHT_LIFT_LIMITS/);
+  });
+
   it('accepts port 0 for both ports, meaning "pick a free port"', () => {
     const config = serve(['--grpc-port', '0', '--http-port', '0']);
     assert.equal(config.grpcPort, 0);
