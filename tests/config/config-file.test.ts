@@ -61,6 +61,7 @@ queues:
       name: `${Q}/emails`,
       rateLimits: { maxDispatchesPerSecond: 5, maxConcurrentDispatches: 2 },
       retryConfig: { maxAttempts: 5, minBackoff: { seconds: 10 }, maxBackoff: { seconds: 300 }, maxRetryDuration: { seconds: 3600 }, maxDoublings: 3 },
+      liftLimits: false,
     });
     assert.equal(emails!.state, 'PAUSED');
     assert.equal(emails!.burstSettable, false);
@@ -118,6 +119,27 @@ appEngine:
     const err = configError(text(false), 't.yaml');
     assert.equal(err.line, 6);
     assert.match(err.message, /^t\.yaml:6: queues\[0\]\.rateLimits\.maxDispatchesPerSecond: .*at most 500/);
+  });
+
+  it('liftLimits on one queue lifts the caps for that queue alone', async () => {
+    const config = parseConfigText(
+      `project: my-proj\nqueues:\n  - id: load\n    liftLimits: true\n    rateLimits: { maxDispatchesPerSecond: 2000 }\n  - id: normal\n`,
+      't.yaml',
+    );
+    const server = await startServer({ grpcPort: 0, httpPort: 0, inMemory: true, settings: { dispatch: false } });
+    try {
+      await applyConfig(server.engine, config);
+      assert.equal(server.engine.getQueue(`${Q}/load`).rateLimits.maxDispatchesPerSecond, 2000);
+      // The lift survives an API update that does not know about it, and stays per queue.
+      await server.engine.updateQueue({ name: `${Q}/load`, rateLimits: { maxDispatchesPerSecond: 3000 } }, ['rateLimits.maxDispatchesPerSecond']);
+      await assert.rejects(
+        server.engine.updateQueue({ name: `${Q}/normal`, rateLimits: { maxDispatchesPerSecond: 3000 } }, ['rateLimits.maxDispatchesPerSecond']),
+        /at most 500/,
+      );
+      assert.equal(server.engine.getQueue(`${Q}/load`).liftLimits, undefined, 'not part of the API view');
+    } finally {
+      await server.close();
+    }
   });
 });
 

@@ -132,7 +132,7 @@ function parseEntry(src: ConfigSource, node: Node, field: string, project: strin
     const at = src.locate(node, yamlPath);
     return { line: src.lineOf(at ?? node), field: [field, ...yamlPath].join('.') };
   };
-  return { queue, state, burstSettable: true, where };
+  return { queue, state, burstSettable: true, liftLimits: false, where };
 }
 
 function positiveInt(src: ConfigSource, node: Node | null, field: string): number {

@@ -31,7 +31,7 @@ import { ConfigSource } from './yaml-source';
  */
 
 const TOP_KEYS = ['project', 'location', 'settings', 'appEngine', 'queueYaml', 'queues'];
-const QUEUE_META_KEYS = ['name', 'id', 'project', 'location', 'state', 'defaultTargetUrl'];
+const QUEUE_META_KEYS = ['name', 'id', 'project', 'location', 'state', 'defaultTargetUrl', 'liftLimits'];
 const DURATION_FIELDS = ['minBackoff', 'maxBackoff', 'maxRetryDuration'];
 
 const SETTINGS: Record<string, { key: keyof EngineSettings; kind: 'duration' | 'boolean' | 'url' | 'template' }> = {
@@ -174,6 +174,7 @@ function parseQueue(src: ConfigSource, node: Node, field: string, project: strin
   let state: 'RUNNING' | 'PAUSED' = 'RUNNING';
   let defaultTargetUrl: string | undefined;
   let burstSettable = false;
+  let liftLimits = false;
   let qProject = project;
   let qLocation = location;
   for (const { key, value } of src.entries(node, field)) {
@@ -195,6 +196,13 @@ function parseQueue(src: ConfigSource, node: Node, field: string, project: strin
         const s = src.value(value);
         if (s !== 'RUNNING' && s !== 'PAUSED') throw src.error(value, f, `must be RUNNING or PAUSED, got ${JSON.stringify(s)}`);
         state = s;
+        break;
+      }
+      case 'liftLimits':
+      case 'lift_limits': {
+        const v = src.value(value);
+        if (typeof v !== 'boolean') throw src.error(value, f, `must be true or false, got ${JSON.stringify(v)}`);
+        liftLimits = v;
         break;
       }
       case 'defaultTargetUrl':
@@ -241,7 +249,8 @@ function parseQueue(src: ConfigSource, node: Node, field: string, project: strin
     }
   }
   delete queue.state;
-  return { queue, state, burstSettable, defaultTargetUrl, where };
+  queue.liftLimits = liftLimits;
+  return { queue, state, burstSettable, liftLimits, defaultTargetUrl, where };
 }
 
 function describeCodecError(message: string): string {

@@ -9,6 +9,8 @@ export interface QueueSpec {
   state: 'RUNNING' | 'PAUSED';
   /** queue.yaml's bucket_size and the config's rateLimits.maxBurstSize set the burst, as v2beta3 may. */
   burstSettable: boolean;
+  /** Lift production caps for this queue alone (`liftLimits: true`). */
+  liftLimits: boolean;
   /** Where its tasks without a URL go (firebase-admin compatibility). */
   defaultTargetUrl?: string;
   /** `file:line` and field of the declaration, for errors found later (validation, start-up). */

@@ -132,6 +132,7 @@ export class Engine {
 
   queueView(row: QueueRow): ProtoObject {
     const q: ProtoObject = { name: row.name, ...structuredClone(row.config), state: row.state };
+    delete q.liftLimits;
     if (row.config.appEngineRoutingOverride) {
       q.appEngineRoutingOverride = { ...row.config.appEngineRoutingOverride, host: appEngineHost(row.project, row.config.appEngineRoutingOverride) };
     }

@@ -22,6 +22,11 @@ export interface QueueConfig {
   taskTtl?: ProtoTime;
   tombstoneTtl?: ProtoTime;
   type?: string;
+  /**
+   * Tasklight's own per-queue switch (not in the API): lifts production caps for this queue only.
+   * Set from a config file; API updates keep it.
+   */
+  liftLimits?: boolean;
 }
 
 export const QUEUE_DEFAULTS = {
@@ -107,6 +112,9 @@ export function mergeQueueConfig(
     }
   }
   if (!burstSettable && draft.rateLimits) delete draft.rateLimits.maxBurstSize;
+  const lift = typeof request.liftLimits === 'boolean' ? request.liftLimits : existing?.liftLimits;
+  if (lift) draft.liftLimits = true;
+  else delete draft.liftLimits;
   return normaliseQueueConfig(draft, explicit, settings);
 }
 
@@ -123,7 +131,7 @@ function isExplicit(explicit: Set<string>, path: string): boolean {
 }
 
 export function normaliseQueueConfig(draft: ProtoObject, explicit: Set<string>, settings: EngineSettings): QueueConfig {
-  const lifted = settings.liftLimits;
+  const lifted = settings.liftLimits || draft.liftLimits === true;
   const rl = draft.rateLimits ?? {};
   const rate = rl.maxDispatchesPerSecond ?? 0;
   if (!Number.isFinite(rate) || rate < 0) {
@@ -178,6 +186,7 @@ export function normaliseQueueConfig(draft: ProtoObject, explicit: Set<string>, 
     },
   };
   if (toUs(retryDuration) > 0) config.retryConfig.maxRetryDuration = retryDuration;
+  if (draft.liftLimits === true) config.liftLimits = true;
 
   const ratio = draft.stackdriverLoggingConfig?.samplingRatio;
   if (ratio !== undefined) {

@@ -146,6 +146,7 @@ export function validateTaskRequest(
   settings: EngineSettings,
   nowUs: number,
 ): ValidatedTask {
+  if (queue.liftLimits && !settings.liftLimits) settings = { ...settings, liftLimits: true };
   if (task.httpRequest && task.appEngineHttpRequest) {
     throw invalidArgument('Task may have an http_request or an app_engine_http_request, not both.');
   }

@@ -32,6 +32,7 @@ interface QueueRuntime {
 interface ClaimedRow {
   seq: number;
   task_id: string;
+  create_us: number;
   schedule_us: number;
   dispatch_count: number;
   execution_count: number;
@@ -99,7 +100,7 @@ export class Dispatcher {
     private readonly tokens: TokenIssuer,
   ) {
     this.sender = new HttpSender(clock);
-    const cols = 'seq, task_id, schedule_us, dispatch_count, execution_count, previous_response, first_dispatch_us, last_attempt, payload';
+    const cols = 'seq, task_id, create_us, schedule_us, dispatch_count, execution_count, previous_response, first_dispatch_us, last_attempt, payload';
     this.claimStmt = db.prepare(
       `SELECT ${cols} FROM tasks WHERE queue = ? AND lease_until_us IS NULL AND schedule_us <= ? ORDER BY schedule_us, seq LIMIT ?`,
     );
@@ -287,8 +288,9 @@ export class Dispatcher {
       retryCount: row.dispatch_count,
       executionCount: row.execution_count,
       etaUs: attempt.scheduleUs,
-      previousResponse: row.previous_response,
-      previousUnanswered: row.previous_response === 504 && row.dispatch_count > 0,
+      // previous_response 0 = the previous attempt got no answer: HTTP targets report 504, App Engine 0.
+      previousResponse: row.previous_response === 0 ? 504 : row.previous_response,
+      previousUnanswered: row.previous_response === 0,
     };
     let request: OutgoingRequest;
     let result: SendResult;
@@ -366,7 +368,9 @@ export class Dispatcher {
     });
 
     const current = this.rowBySeq.get(row.seq);
-    if (!current) return; // deleted or purged while in flight: history only
+    // Deleted or purged while in flight: history only. SQLite reuses the rowid of a deleted last
+    // row, so the seq alone may now name a task created since; it must be the same task.
+    if (!current || current.task_id !== row.task_id || current.create_us !== row.create_us) return;
     const reserveUntil = now + this.settings.taskTombstoneTtlMs * 1000;
     if (result.outcome === 'success') {
       this.history.finish(row.seq, 'succeeded', now, true, lastAttempt);
@@ -396,7 +400,8 @@ export class Dispatcher {
     const from = attempt.runTask ? attempt.queueDispatchUs : qnow;
     // Header ExecutionCount: HTTP targets count answered non-5xx attempts; App Engine every answer.
     const executed = answered && (isAppEngine || (result.status as number) < 500) ? 1 : 0;
-    const previous = answered ? result.status : 504;
+    // 0 marks "no answer", so an app's own 504 stays distinguishable from a timeout.
+    const previous = answered ? result.status : 0;
     this.retryStmt.run(from + delay, answered ? 1 : 0, executed, previous, lastAttempt, row.seq);
     this.taskAdded(rt.name, from + delay);
   }
