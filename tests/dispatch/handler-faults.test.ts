@@ -1,0 +1,101 @@
+/**
+ * Handlers that misbehave (reference §6.3): refused connections, resets mid-answer, no answer,
+ * huge answers. Each attempt is recorded with its outcome and the task is retried; the server
+ * stays healthy.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { assertRpcError, PARENT, startTasklight, type Tasklight } from '../helpers/tasklight';
+import { closedPort, durationMs, shortId, startHandler, waitFor, type RecordingHandler } from '../helpers/handler';
+
+describe('dispatch: handler faults', () => {
+  let tl: Tasklight;
+  let h: RecordingHandler;
+  let queue: string;
+
+  before(async () => {
+    h = await startHandler();
+    tl = await startTasklight({ settings: { dispatch: true, liftLimits: true } });
+    queue = `${PARENT}/queues/faults`;
+    await tl.client('grpc').createQueue({
+      parent: PARENT,
+      queue: { name: queue, retryConfig: { minBackoff: durationMs(100), maxBackoff: durationMs(200), maxAttempts: 3 } },
+    });
+  });
+  after(async () => {
+    await tl?.close();
+    await h?.close();
+  });
+
+  const engine = () => tl.server.engine;
+
+  async function run(url: string, extra: Record<string, unknown> = {}) {
+    const [task] = await tl.client('grpc').createTask({ parent: queue, task: { httpRequest: { url }, ...extra } });
+    const id = shortId(task.name!);
+    const done = await waitFor(() => engine().history.finished(queue, id), 10_000, `task ${id} to finish`);
+    return { name: task.name!, id, done, attempts: engine().history.attemptsOf(queue, id) };
+  }
+
+  test("records a refused connection as 'refused' and retries it", async () => {
+    const port = await closedPort();
+    const { name, done, attempts } = await run(`http://127.0.0.1:${port}/nobody-home`);
+    assert.equal(done.outcome, 'exhausted');
+    assert.deepEqual(attempts.map((a) => [a.outcome, a.status]), [['refused', null], ['refused', null], ['refused', null]]);
+    assert.ok(attempts.every((a) => a.error), 'the error is recorded');
+    assert.equal(Number(done.response_count), 0, 'no attempt got a response');
+    await assertRpcError(tl.client('grpc').getTask({ name }), 'grpc', 'NOT_FOUND');
+  });
+
+  test("records a connection reset mid-answer as 'reset' and retries it", async () => {
+    h.script('/faults/reset', [{ status: 200, reset: true }], 200);
+    const { done, attempts } = await run(`${h.url}/faults/reset`);
+    assert.equal(done.outcome, 'succeeded');
+    assert.deepEqual(attempts.map((a) => a.outcome), ['reset', 'success']);
+    assert.equal(attempts[0]!.status, null);
+    assert.equal(h.to('/faults/reset').length, 2);
+  });
+
+  test("records a connection closed before any answer as 'reset' and retries it", async () => {
+    h.script('/faults/drop', [{ drop: true }], 200);
+    const { done, attempts } = await run(`${h.url}/faults/drop`);
+    assert.equal(done.outcome, 'succeeded');
+    assert.deepEqual(attempts.map((a) => [a.outcome, a.status]), [['reset', null], ['success', 200]]);
+    assert.equal(h.to('/faults/drop').length, 2, 'one request per attempt: the client must not retry on its own');
+  });
+
+  test("records a handler that never answers as 'timeout' after the dispatch deadline and retries it", async () => {
+    h.script('/faults/hang', [{ hang: true }], 200);
+    const { done, attempts } = await run(`${h.url}/faults/hang`, { dispatchDeadline: durationMs(1000) });
+    assert.equal(done.outcome, 'succeeded');
+    assert.deepEqual(attempts.map((a) => a.outcome), ['timeout', 'success']);
+    assert.ok(attempts[0]!.duration_ms! >= 990 && attempts[0]!.duration_ms! < 1_800, `gave up after ${attempts[0]!.duration_ms} ms`);
+    const reqs = h.to('/faults/hang');
+    assert.equal(reqs.length, 2);
+    assert.equal(reqs[0]!.aborted, true, 'the hung request was cancelled at the deadline');
+    assert.equal(reqs[1]!.header('X-CloudTasks-TaskPreviousResponse'), '504');
+  });
+
+  test('keeps an excerpt of a 10 MB answer, records its status and retries', async () => {
+    const tenMb = 10 * 1024 * 1024;
+    h.script('/faults/huge', [{ status: 500, bodyBytes: tenMb }], { status: 200, bodyBytes: tenMb });
+    const { done, attempts } = await run(`${h.url}/faults/huge`);
+    assert.equal(done.outcome, 'succeeded');
+    assert.deepEqual(attempts.map((a) => [a.outcome, a.status]), [['http_error', 500], ['success', 200]]);
+    for (const a of attempts) {
+      const response = JSON.parse(a.response!);
+      assert.equal(response.truncated, true, 'the excerpt is marked truncated');
+      const kept = Buffer.from(response.body, 'base64');
+      assert.ok(kept.length > 0 && kept.length <= 1024 * 1024, `kept ${kept.length} bytes of 10 MB`);
+      assert.ok(kept.every((b) => b === 0x61), 'the excerpt is the start of the answer');
+    }
+  });
+
+  test('serves GET /healthz with 200 after all of that', async () => {
+    const res = await fetch(`${tl.server.httpUrl}/healthz`);
+    assert.equal(res.status, 200);
+    await res.arrayBuffer();
+    // And still dispatches.
+    const { done } = await run(`${h.url}/faults/after`);
+    assert.equal(done.outcome, 'succeeded');
+  });
+});
