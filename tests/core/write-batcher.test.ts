@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import Database from 'better-sqlite3';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { WriteBatcher } from '../../src/main/core/store/write-batcher';
 
 function table() {
@@ -61,5 +64,24 @@ describe('group commit', () => {
     ]);
     assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled']);
     assert.deepEqual(db.prepare('SELECT v FROM t ORDER BY v').all().map((r: any) => r.v), ['a', 'b']);
+  });
+
+  test('waits for the disk only when a batch holds a write that must be durable', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tasklight-batcher-'));
+    const db = new Database(path.join(dir, 'db.sqlite'));
+    try {
+      db.pragma('journal_mode = WAL');
+      db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT UNIQUE)');
+      const batcher = new WriteBatcher(db);
+      const insert = db.prepare('INSERT INTO t (v) VALUES (?)');
+      const mode = () => db.pragma('synchronous', { simple: true });
+      await batcher.run(() => insert.run('outcome'), { durable: false });
+      assert.equal(mode(), 1, 'NORMAL: dispatch bookkeeping does not fsync');
+      await Promise.all([batcher.run(() => insert.run('o2'), { durable: false }), batcher.run(() => insert.run('created'))]);
+      assert.equal(mode(), 2, 'FULL: a batch with a created task fsyncs');
+    } finally {
+      db.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

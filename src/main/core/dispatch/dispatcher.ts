@@ -269,6 +269,7 @@ export class Dispatcher {
         dispatchUs: now, queueDispatchUs: qnow, runTask,
       });
     }
+    this.writes.sync.require(false);
     this.leaseTx(claims);
     if (!runTask) rt.bucket.take(rows.length, now);
     rt.inFlight += rows.length;
@@ -309,7 +310,7 @@ export class Dispatcher {
     this.completions.push([attempt, request, result]);
     if (this.completions.length === 1) {
       // All outcomes of this turn go into one write: one savepoint for the lot, one commit.
-      void this.writes.run(() => this.completeAll()).catch(() => undefined);
+      void this.writes.run(() => this.completeAll(), { durable: false }).catch(() => undefined);
     }
   }
 

@@ -1,10 +1,30 @@
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './database';
 
+/**
+ * Which commits wait for the disk. A created task must survive a crash the moment CreateTask
+ * returns (fsync). Dispatch bookkeeping need not: a lease or an outcome lost in a crash only
+ * means the task is delivered again, which at-least-once allows; the next durable commit or
+ * checkpoint writes it out anyway. Switching per commit keeps fsync off the dispatch path.
+ */
+export class SyncMode {
+  private full: boolean | undefined;
+
+  constructor(private readonly db: Db) {}
+
+  require(durable: boolean): void {
+    if (this.full === durable || this.db.memory || this.db.inTransaction) return;
+    this.db.pragma(durable ? 'synchronous = FULL' : 'synchronous = NORMAL');
+    this.full = durable;
+  }
+}
+
 interface PendingWrite {
   fn: () => unknown;
   /** The write throws only before it changes anything, so it needs no savepoint of its own. */
   checksFirst: boolean;
+  /** Must be on disk when its promise settles (false: losing it in a crash is harmless). */
+  durable: boolean;
   resolve: (value: any) => void;
   reject: (err: unknown) => void;
 }
@@ -24,10 +44,13 @@ export class WriteBatcher {
   private readonly commit: Statement;
   private readonly rollback: Statement;
 
+  readonly sync: SyncMode;
+
   constructor(
     private readonly db: Db,
     private readonly maxBatch = 1000,
   ) {
+    this.sync = new SyncMode(db);
     this.savepoint = db.prepare('SAVEPOINT write');
     this.release = db.prepare('RELEASE write');
     this.rollbackTo = db.prepare('ROLLBACK TO write');
@@ -36,9 +59,9 @@ export class WriteBatcher {
     this.rollback = db.prepare('ROLLBACK');
   }
 
-  run<T>(fn: () => T, options: { checksFirst?: boolean } = {}): Promise<T> {
+  run<T>(fn: () => T, options: { checksFirst?: boolean; durable?: boolean } = {}): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.pending.push({ fn, checksFirst: !!options.checksFirst, resolve, reject });
+      this.pending.push({ fn, checksFirst: !!options.checksFirst, durable: options.durable !== false, resolve, reject });
       if (this.pending.length >= this.maxBatch) this.flush();
       else if (!this.scheduled) {
         this.scheduled = true;
@@ -54,6 +77,7 @@ export class WriteBatcher {
     if (!batch.length) return;
     this.pending = [];
     const outcomes: Array<{ ok: boolean; value: unknown }> = new Array(batch.length);
+    this.sync.require(batch.some((w) => w.durable));
     try {
       this.begin.run();
       for (let i = 0; i < batch.length; i++) {
