@@ -43,9 +43,9 @@ export function CopyButton({ text, label, children, className }: { text: string 
       title={label}
       onClick={async () => {
         const value = typeof text === 'function' ? text() : text;
-        const ok = await copyText(value);
-        // Tests and people without clipboard access can still read what was copied.
+        // Tests (and people without clipboard access, from the console) can read what was copied.
         (window as any).__tasklightLastCopied = value;
+        const ok = await copyText(value);
         setDone(ok);
         if (!ok) toast('Could not copy to the clipboard', 'error');
         setTimeout(() => setDone(false), 1500);
