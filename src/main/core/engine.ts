@@ -95,6 +95,7 @@ export class Engine {
     if (this.closed) return;
     await this.dispatcher.stop();
     await this.checkpointer?.stop();
+    await this.settle();
     this.close();
   }
 
@@ -105,6 +106,7 @@ export class Engine {
     void this.dispatcher.stop();
     void this.checkpointer?.stop();
     this.writes.flush();
+    this.writes.wal.close();
     if (this.db.open) {
       if (this.db.memory === false) this.db.pragma('wal_checkpoint(TRUNCATE)');
       this.db.close();

@@ -269,7 +269,6 @@ export class Dispatcher {
         dispatchUs: now, queueDispatchUs: qnow, runTask,
       });
     }
-    this.writes.sync.require(false);
     this.leaseTx(claims);
     if (!runTask) rt.bucket.take(rows.length, now);
     rt.inFlight += rows.length;

@@ -1,29 +1,15 @@
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './database';
-
-/**
- * Which commits wait for the disk. A created task must survive a crash the moment CreateTask
- * returns (fsync). Dispatch bookkeeping need not: a lease or an outcome lost in a crash only
- * means the task is delivered again, which at-least-once allows; the next durable commit or
- * checkpoint writes it out anyway. Switching per commit keeps fsync off the dispatch path.
- */
-export class SyncMode {
-  private full: boolean | undefined;
-
-  constructor(private readonly db: Db) {}
-
-  require(durable: boolean): void {
-    if (this.full === durable || this.db.memory || this.db.inTransaction) return;
-    this.db.pragma(durable ? 'synchronous = FULL' : 'synchronous = NORMAL');
-    this.full = durable;
-  }
-}
+import { WalSync } from './wal-sync';
 
 interface PendingWrite {
   fn: () => unknown;
   /** The write throws only before it changes anything, so it needs no savepoint of its own. */
   checksFirst: boolean;
-  /** Must be on disk when its promise settles (false: losing it in a crash is harmless). */
+  /**
+   * Must be on disk when its promise settles. False for dispatch bookkeeping: a lease or an
+   * outcome lost in a crash only means the task is delivered again, which at-least-once allows.
+   */
   durable: boolean;
   resolve: (value: any) => void;
   reject: (err: unknown) => void;
@@ -32,7 +18,8 @@ interface PendingWrite {
 /**
  * Group commit: every write issued during one turn of the event loop runs in a single
  * transaction, each in its own savepoint so one failing write does not undo the others.
- * Callers' promises settle only after COMMIT, so a resolved write is durable.
+ * Callers' promises settle only after COMMIT, and durable writes only after the WAL is synced
+ * (wal-sync.ts), so a resolved durable write survives a crash.
  */
 export class WriteBatcher {
   private pending: PendingWrite[] = [];
@@ -44,13 +31,13 @@ export class WriteBatcher {
   private readonly commit: Statement;
   private readonly rollback: Statement;
 
-  readonly sync: SyncMode;
+  readonly wal: WalSync;
 
   constructor(
     private readonly db: Db,
     private readonly maxBatch = 1000,
   ) {
-    this.sync = new SyncMode(db);
+    this.wal = new WalSync(db);
     this.savepoint = db.prepare('SAVEPOINT write');
     this.release = db.prepare('RELEASE write');
     this.rollbackTo = db.prepare('ROLLBACK TO write');
@@ -77,7 +64,6 @@ export class WriteBatcher {
     if (!batch.length) return;
     this.pending = [];
     const outcomes: Array<{ ok: boolean; value: unknown }> = new Array(batch.length);
-    this.sync.require(batch.some((w) => w.durable));
     try {
       this.begin.run();
       for (let i = 0; i < batch.length; i++) {
@@ -105,9 +91,17 @@ export class WriteBatcher {
       for (const w of batch) w.reject(err);
       return;
     }
-    for (let i = 0; i < batch.length; i++) {
-      if (outcomes[i].ok) batch[i].resolve(outcomes[i].value);
-      else batch[i].reject(outcomes[i].value);
+    const settle = (syncError?: unknown) => {
+      for (let i = 0; i < batch.length; i++) {
+        if (syncError !== undefined && batch[i].durable && outcomes[i].ok) batch[i].reject(syncError);
+        else if (outcomes[i].ok) batch[i].resolve(outcomes[i].value);
+        else batch[i].reject(outcomes[i].value);
+      }
+    };
+    if (batch.some((w) => w.durable)) {
+      this.wal.sync().then(() => settle(), (err) => settle(err));
+    } else {
+      settle();
     }
   }
 }
