@@ -176,6 +176,8 @@ export function forEachTransport(
 }
 
 // ---- errors ----
+// Written out from the reference rather than imported from src/, so a wrong mapping in the
+// server cannot also be the expectation.
 
 export const CODES = {
   OK: 0,
