@@ -42,12 +42,22 @@ export class WalSync {
     return new Promise((resolve, reject) => {
       let fd: number;
       try {
-        fd = this.fd ??= fs.openSync(`${this.db.name}-wal`, 'r+');
+        fd = this.fd ??= this.open();
       } catch (err) {
         return reject(err);
       }
       fs.fdatasync(fd, (err) => (err ? reject(err) : resolve()));
     });
+  }
+
+  private open(): number {
+    try {
+      return fs.openSync(`${this.db.name}-wal`, 'r+');
+    } catch (err) {
+      // No WAL (a filesystem where WAL mode could not be set): the database file takes the commits.
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return fs.openSync(this.db.name, 'r+');
+      throw err;
+    }
   }
 
   /** Closes the WAL handle once any sync under way has finished. */
