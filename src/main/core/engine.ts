@@ -494,10 +494,7 @@ export class Engine {
       if (!row) continue;
       if (this.dispatcher.busy(name)) return false;
       if (row.state !== 'RUNNING') continue;
-      const due = this.db
-        .prepare<[string, number], { n: number }>('SELECT COUNT(*) AS n FROM (SELECT 1 FROM tasks WHERE queue = ? AND schedule_us <= ? LIMIT 1)')
-        .get(name, this.dispatcher.queueNowUs(name))!.n;
-      if (due) return false;
+      if (this.tasks.hasDue(name, this.dispatcher.queueNowUs(name))) return false;
     }
     return true;
   }

@@ -9,24 +9,25 @@ export interface BackoffConfig {
   maxDoublings: number;
 }
 
+/** The delay before clamping, and whether it is still in the doubling phase. */
+function uncapped(failures: number, config: BackoffConfig): { raw: number; doubling: boolean } {
+  const n = Math.max(1, failures);
+  const doubling = n <= config.maxDoublings + 1;
+  const raw = doubling
+    ? config.minBackoffUs * 2 ** (n - 1)
+    : config.minBackoffUs * 2 ** config.maxDoublings * (n - config.maxDoublings);
+  return { raw, doubling };
+}
+
 /** Delay before the next attempt after `failures` failed attempts (failures ≥ 1). */
 export function backoffDelayUs(failures: number, config: BackoffConfig): number {
-  const n = Math.max(1, failures);
-  const { minBackoffUs, maxBackoffUs, maxDoublings } = config;
-  const raw =
-    n <= maxDoublings + 1
-      ? minBackoffUs * 2 ** (n - 1)
-      : minBackoffUs * 2 ** maxDoublings * (n - maxDoublings);
-  return Math.min(maxBackoffUs, Math.max(minBackoffUs, raw));
+  const { raw } = uncapped(failures, config);
+  return Math.min(config.maxBackoffUs, Math.max(config.minBackoffUs, raw));
 }
 
 /** Which rule produced the delay, for the UI's "waited 0.8 s = min_backoff × 2³". */
 export function backoffRule(failures: number, config: BackoffConfig): 'doubling' | 'linear' | 'max_backoff' {
-  const n = Math.max(1, failures);
-  const raw =
-    n <= config.maxDoublings + 1
-      ? config.minBackoffUs * 2 ** (n - 1)
-      : config.minBackoffUs * 2 ** config.maxDoublings * (n - config.maxDoublings);
+  const { raw, doubling } = uncapped(failures, config);
   if (raw >= config.maxBackoffUs) return 'max_backoff';
-  return n <= config.maxDoublings + 1 ? 'doubling' : 'linear';
+  return doubling ? 'doubling' : 'linear';
 }

@@ -36,6 +36,7 @@ export class TaskStore {
   private readonly deleteQueueTasks;
   private readonly dropExpired;
   private readonly countStmt;
+  private readonly dueStmt;
 
   constructor(db: Db) {
     this.insertStmt = db.prepare(
@@ -60,6 +61,9 @@ export class TaskStore {
     this.deleteQueueTasks = db.prepare('DELETE FROM tasks WHERE queue = ?');
     this.dropExpired = db.prepare('DELETE FROM task_tombstones WHERE expires_us <= ?');
     this.countStmt = db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM tasks WHERE queue = ?');
+    this.dueStmt = db.prepare<[string, number], { n: number }>(
+      'SELECT EXISTS (SELECT 1 FROM tasks WHERE queue = ? AND schedule_us <= ?) AS n',
+    );
   }
 
   /** Returns the new task's seq (creation order). */
@@ -74,6 +78,11 @@ export class TaskStore {
   /** Live tasks in schedule order, after the (schedule, seq) key. */
   list(queue: string, afterScheduleUs: number, afterSeq: number, limit: number): TaskRow[] {
     return this.page.all(queue, afterScheduleUs, afterScheduleUs, afterSeq, limit);
+  }
+
+  /** Whether any task of the queue is due at `nowUs` (queue time), leased or not. */
+  hasDue(queue: string, nowUs: number): boolean {
+    return this.dueStmt.get(queue, nowUs)!.n === 1;
   }
 
   count(queue: string): number {
