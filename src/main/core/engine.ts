@@ -25,6 +25,7 @@ import { Dispatcher } from './dispatch/dispatcher';
 import { loadOrCreateSigningKey } from './oidc/signing-key';
 import { TokenIssuer } from './oidc/token-issuer';
 import { PAYLOAD_TYPE, validateTaskRequest } from './task-request';
+import { TaskIdGenerator } from './task-id-generator';
 
 export type TaskView = 'BASIC' | 'FULL';
 
@@ -55,6 +56,7 @@ export class Engine {
   readonly dispatcher: Dispatcher;
   readonly tokens: TokenIssuer;
   private readonly writes: WriteBatcher;
+  private readonly taskIds: TaskIdGenerator;
   private sweepTimer: NodeJS.Timeout | undefined;
   private closed = false;
   private readonly checkpointer: Checkpointer | undefined;
@@ -72,6 +74,7 @@ export class Engine {
     this.tasks = new TaskStore(db);
     this.history = new HistoryStore(db);
     this.writes = new WriteBatcher(db);
+    this.taskIds = new TaskIdGenerator(clock);
     this.tokens = new TokenIssuer(loadOrCreateSigningKey(dataDir), clock);
     this.dispatcher = new Dispatcher(db, this.queues, this.history, this.writes, clock, settings, this.tokens);
     this.checkpointer = db.memory ? undefined : new Checkpointer(db.name);
@@ -343,11 +346,21 @@ export class Engine {
   getTask(name: string, view: string | undefined): ProtoObject {
     const n = parseTaskName(name);
     const row = this.tasks.get(n.full, n.task);
-    if (!row) {
-      const until = this.tasks.reservedUntil(n.full, n.task);
-      throw notFound(until !== undefined && until > this.clock.nowUs() ? Messages.taskTooRecent : Messages.entityMissing);
-    }
+    if (!row) throw notFound(this.existedRecently(n.full, n.task) ? Messages.taskTooRecent : Messages.entityMissing);
     return this.taskView(row, viewOf(view));
+  }
+
+  /**
+   * Whether a task of this name left the queue within the name-reservation window. A finished
+   * task with a generated ID reserves no name (dispatch writes no tombstone for it), so its
+   * history row answers instead.
+   */
+  private existedRecently(queue: string, taskId: string): boolean {
+    const now = this.clock.nowUs();
+    const until = this.tasks.reservedUntil(queue, taskId);
+    if (until !== undefined && until > now) return true;
+    const finished = this.history.finished(queue, taskId);
+    return !!finished && finished.finished_us + this.settings.taskTombstoneTtlMs * 1000 > now;
   }
 
   async createTask(parent: string, task: ProtoObject, view: string | undefined): Promise<ProtoObject> {
@@ -379,15 +392,15 @@ export class Engine {
           this.tasks.releaseName(q.name, id);
         }
       } else {
-        id = generateTaskId();
+        id = this.taskIds.next();
       }
       const schedule = Math.max(scheduleUs, now);
-      const seq = this.tasks.insert({ queue: q.name, taskId: id, scheduleUs: schedule, createUs: now, payload: encoded });
+      const seq = this.tasks.insert({ queue: q.name, taskId: id, scheduleUs: schedule, createUs: now, payload: encoded, named });
       this.dispatcher.taskAdded(q.name, schedule);
       this.notify({ kind: 'task', queue: q.name, taskId: id });
       const row: TaskRow = {
         seq, queue: q.name, task_id: id, schedule_us: schedule, create_us: now, dispatch_count: 0, response_count: 0,
-        first_dispatch_us: null, last_attempt: null, lease_until_us: null,
+        first_dispatch_us: null, last_attempt: null, lease_until_us: null, named: named ? 1 : 0,
         payload: Buffer.from(encoded.buffer, encoded.byteOffset, encoded.byteLength),
       };
       return this.taskView(row, viewOf(view), q, payload);
@@ -548,11 +561,5 @@ function policyOut(policy: Record<string, any> | null): ProtoObject {
   if (policy.auditConfigs?.length) out.auditConfigs = policy.auditConfigs;
   if (policy.etag) out.etag = Buffer.from(policy.etag, 'base64');
   return out;
-}
-
-/** 19 random decimal digits, like the IDs production generates (reference §2.2). */
-export function generateTaskId(): string {
-  const n = randomBytes(8).readBigUInt64BE() % 10_000_000_000_000_000_000n;
-  return n.toString().padStart(19, '0');
 }
 

@@ -40,6 +40,7 @@ interface ClaimedRow {
   first_dispatch_us: number | null;
   last_attempt: string | null;
   payload: Buffer;
+  named: number;
 }
 
 interface Attempt {
@@ -61,6 +62,7 @@ export interface DispatchEvents {
 }
 
 const CLAIM_BATCH = 512;
+const COMPLETION_BATCH = 512;
 const LEASE_GRACE_US = 30_000_000;
 
 /**
@@ -89,6 +91,9 @@ export class Dispatcher {
   private sweepTimer: NodeJS.Timeout | undefined;
   events: DispatchEvents = {};
   private completions: Array<[Attempt, OutgoingRequest, SendResult]> = [];
+  private completionTimer: NodeJS.Timeout | undefined;
+  /** How long an answer may wait for others to share its commit. */
+  completionWindowMs = 5;
 
   constructor(
     private readonly db: Db,
@@ -100,7 +105,7 @@ export class Dispatcher {
     private readonly tokens: TokenIssuer,
   ) {
     this.sender = new HttpSender(clock);
-    const cols = 'seq, task_id, create_us, schedule_us, dispatch_count, execution_count, previous_response, first_dispatch_us, last_attempt, payload';
+    const cols = 'seq, task_id, create_us, schedule_us, dispatch_count, execution_count, previous_response, first_dispatch_us, last_attempt, payload, named';
     this.claimStmt = db.prepare(
       `SELECT ${cols} FROM tasks WHERE queue = ? AND lease_until_us IS NULL AND schedule_us <= ? ORDER BY schedule_us, seq LIMIT ?`,
     );
@@ -142,6 +147,7 @@ export class Dispatcher {
     this.stopped = true;
     clearInterval(this.sweepTimer);
     this.cancelWake?.();
+    this.recordCompletions(); // answers already in are kept: a clean stop redelivers nothing done
     this.sender.abortAll();
     await Promise.allSettled([...this.inFlight]);
     await this.sender.destroy();
@@ -307,10 +313,22 @@ export class Dispatcher {
     if (this.stopped) return; // abandoned: the lease hands the task back on next start
     this.schedulePump();
     this.completions.push([attempt, request, result]);
-    if (this.completions.length === 1) {
-      // All outcomes of this turn go into one write: one savepoint for the lot, one commit.
-      void this.writes.run(() => this.completeAll(), { durable: false }).catch(() => undefined);
+    if (this.completions.length >= COMPLETION_BATCH) this.recordCompletions();
+    else if (this.completions.length === 1) {
+      this.completionTimer = setTimeout(() => this.recordCompletions(), this.completionWindowMs);
     }
+  }
+
+  /**
+   * Outcomes go to the store in groups gathered over a few milliseconds: a commit writes out
+   * every page it touched, so fewer, larger groups write far fewer bytes. The task's next
+   * attempt counts from the answer, not from the commit, and is min_backoff away.
+   */
+  private recordCompletions(): void {
+    clearTimeout(this.completionTimer);
+    this.completionTimer = undefined;
+    if (!this.completions.length) return;
+    void this.writes.run(() => this.completeAll(), { durable: false }).catch(() => undefined);
   }
 
   private completeAll(): void {
@@ -332,7 +350,9 @@ export class Dispatcher {
   /** Runs inside a group commit: records the attempt and moves the task on. */
   private complete(attempt: Attempt, request: OutgoingRequest, result: SendResult): void {
     const { runtime: rt, row } = attempt;
-    const now = this.clock.nowUs();
+    // Outcomes are committed in groups a little after they arrive; the task's clock (retry
+    // schedule, stop rule, name reservation) runs from the moment the answer came.
+    const now = result.responseUs;
     const qnow = now + rt.offsetUs;
     const isAppEngine = !attempt.payload.httpRequest;
     const answered = result.status !== null;
@@ -375,7 +395,7 @@ export class Dispatcher {
     if (result.outcome === 'success') {
       this.history.finish(row.seq, 'succeeded', now, true, lastAttempt);
       this.deleteStmt.run(row.seq);
-      this.tombstoneStmt.run(rt.name, row.task_id, reserveUntil);
+      if (row.named) this.tombstoneStmt.run(rt.name, row.task_id, reserveUntil);
       return;
     }
     const retry = rt.config.retryConfig;
@@ -388,7 +408,7 @@ export class Dispatcher {
     ) {
       this.history.finish(row.seq, 'exhausted', now, answered, lastAttempt);
       this.deleteStmt.run(row.seq);
-      this.tombstoneStmt.run(rt.name, row.task_id, reserveUntil);
+      if (row.named) this.tombstoneStmt.run(rt.name, row.task_id, reserveUntil);
       return;
     }
     const delay = backoffDelayUs(current.dispatch_count, {

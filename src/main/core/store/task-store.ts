@@ -12,6 +12,8 @@ export interface TaskRow {
   last_attempt: string | null;
   lease_until_us: number | null;
   payload: Buffer;
+  /** 1 when the caller chose the name: only such tasks reserve it after they leave. */
+  named: number;
 }
 
 export interface NewTask {
@@ -20,6 +22,7 @@ export interface NewTask {
   scheduleUs: number;
   createUs: number;
   payload: Uint8Array;
+  named: boolean;
 }
 
 /** SQL for live tasks and the task names reserved after deletion (de-duplication). */
@@ -40,7 +43,7 @@ export class TaskStore {
 
   constructor(db: Db) {
     this.insertStmt = db.prepare(
-      'INSERT INTO tasks (queue, task_id, schedule_us, create_us, payload) VALUES (?, ?, ?, ?, ?)',
+      'INSERT INTO tasks (queue, task_id, schedule_us, create_us, payload, named) VALUES (?, ?, ?, ?, ?, ?)',
     );
     this.byName = db.prepare<[string, string], TaskRow>('SELECT * FROM tasks WHERE queue = ? AND task_id = ?');
     this.page = db.prepare<[string, number, number, number, number], TaskRow>(
@@ -68,7 +71,7 @@ export class TaskStore {
 
   /** Returns the new task's seq (creation order). */
   insert(task: NewTask): number {
-    return Number(this.insertStmt.run(task.queue, task.taskId, task.scheduleUs, task.createUs, task.payload).lastInsertRowid);
+    return Number(this.insertStmt.run(task.queue, task.taskId, task.scheduleUs, task.createUs, task.payload, task.named ? 1 : 0).lastInsertRowid);
   }
 
   get(queue: string, taskId: string): TaskRow | undefined {
