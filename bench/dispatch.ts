@@ -256,11 +256,15 @@ async function stormRun() {
   const h = await handler('fail-twice');
   const dir = tempDir();
   const N = 2000;
+  const MIN_BACKOFF_US = 100_000;
   const queue = {
     name: `${LOCATION}/queues/storm`,
     rateLimits: { maxDispatchesPerSecond: 1_000_000, maxBurstSize: 10_000, maxConcurrentDispatches: 1000 },
-    retryConfig: { minBackoff: { seconds: 0, nanos: 100_000_000 }, maxBackoff: { seconds: 10 }, maxDoublings: 16 },
+    retryConfig: { minBackoff: { seconds: 0, nanos: MIN_BACKOFF_US * 1000 }, maxBackoff: { seconds: 10 }, maxDoublings: 16 },
   };
+  // The ceiling of this machine right now: a bare client against the same handler.
+  const bare = await ceiling(h.ready.port, 10_000);
+  await h.ask('reset');
   await prefill(dir, queue, N, `http://127.0.0.1:${h.ready.port}/flaky`, LIFTED);
   const tl = await tasklight(dir, LIFTED);
   const c = grpcClient(tl.ready.grpcPort);
@@ -269,28 +273,47 @@ async function stormRun() {
     await waitForCount(h, 3 * N, 60_000);
     await sleep(1500); // anything beyond 6,000 would show up here
     const { arrivals } = await h.ask('stats');
-    const byTask = new Map<string, number[]>();
-    for (const [task, retry, at] of arrivals) {
+    const byTask = new Map<string, Array<[number, number]>>();
+    for (const [task, retry, at, eta] of arrivals) {
       const list = byTask.get(task) ?? [];
-      list[retry] = at;
+      list[retry] = [at, eta];
       byTask.set(task, list);
     }
     const errors: number[] = [];
     const ratios: number[] = [];
+    const scheduledErrors: number[] = [];
+    const retryLateness: number[] = [];
     for (const list of byTask.values()) {
-      const r1 = (list[1] - list[0]) / 100_000;
-      const r2 = (list[2] - list[1]) / 200_000;
-      ratios.push(r1, r2);
-      errors.push(Math.abs(r1 - 1), Math.abs(r2 - 1));
+      for (const k of [1, 2]) {
+        const backoff = MIN_BACKOFF_US * 2 ** (k - 1);
+        const [prevAt] = list[k - 1];
+        const [at, eta] = list[k];
+        ratios.push((at - prevAt) / backoff);
+        errors.push(Math.abs((at - prevAt) / backoff - 1));
+        // The schedule Tasklight set (ETA) against the previous arrival: backoff plus that answer's trip.
+        scheduledErrors.push(Math.abs((eta - prevAt) / backoff - 1));
+        retryLateness.push(at - eta);
+      }
     }
+    const firsts = arrivals.filter((a: any) => a[1] === 0).map((a: any) => a[2]);
+    const firstRoundUs = Math.max(...firsts) - Math.min(...firsts);
     const [left] = await c.listTasks({ parent: queue.name, pageSize: 10 }, { autoPaginate: false });
     return {
+      bare,
       deliveries: arrivals.length,
       tasks: byTask.size,
       leftInQueue: left.length,
       gapErrorP50: pct(errors, 50),
       gapErrorP99: pct(errors, 99),
       within20: errors.filter((e) => e <= 0.2).length / errors.length,
+      scheduledErrorP50: pct(scheduledErrors, 50),
+      scheduledWithin20: scheduledErrors.filter((e) => e <= 0.2).length / scheduledErrors.length,
+      retryLatenessP50Ms: pct(retryLateness, 50) / 1000,
+      firstRoundMs: firstRoundUs / 1000,
+      firstRoundRate: N / (firstRoundUs / 1e6),
+      // Due tasks go out in schedule order, so every first attempt leaves before any retry; a first
+      // retry lands within 20% of its 0.1 s backoff only if the whole first round takes ≤ 0.12 s.
+      neededRate: N / (1.2 * MIN_BACKOFF_US / 1e6),
       // Gap over backoff: never below 1 means no retry went out early.
       minRatio: Math.min(...ratios),
       stormSeconds: (Math.max(...arrivals.map((a: any) => a[2])) - Math.min(...arrivals.map((a: any) => a[2]))) / 1e6,
@@ -340,14 +363,15 @@ async function main() {
     lines.push(`| rate accuracy, 50/s queue, 600 tasks | ${rate.toFixed(2)}/s after the burst (${(100 * (rate / 50 - 1)).toFixed(2)}%) | burst ${median(runs.map((r) => r.burst))} | max_burst_size ${runs[0].expectedBurst} | |`);
   }
   if (ONLY.has('storm')) {
-    const runs = [];
+    const runs: Array<Awaited<ReturnType<typeof stormRun>>> = [];
     for (let i = 0; i < RUNS; i++) {
       runs.push(await stormRun());
       console.error('storm run', i + 1, JSON.stringify(runs[i]));
     }
     out.storm = { runs };
     const d = median(runs.map((r) => r.deliveries));
-    lines.push(`| retry storm, 2,000 tasks failing twice | ${d} deliveries in ${median(runs.map((r) => r.stormSeconds)).toFixed(2)} s, ${median(runs.map((r) => r.leftInQueue))} left in queue | gap error p50 ${(100 * median(runs.map((r) => r.gapErrorP50))).toFixed(1)}%, p99 ${(100 * median(runs.map((r) => r.gapErrorP99))).toFixed(1)}% | ${(100 * median(runs.map((r) => r.within20))).toFixed(1)}% of gaps within 20% | shortest gap ${Math.min(...runs.map((r) => r.minRatio)).toFixed(2)}× backoff |`);
+    const m = (f: (r: any) => number) => median(runs.map(f));
+    lines.push(`| retry storm, 2,000 tasks failing twice | ${d} deliveries in ${m((r) => r.stormSeconds).toFixed(2)} s, ${m((r) => r.leftInQueue)} left in queue, shortest gap ${Math.min(...runs.map((r) => r.minRatio)).toFixed(2)}× backoff | bare undici ${m((r) => r.bare).toFixed(0)} req/s; first round ${m((r) => r.firstRoundMs).toFixed(0)} ms = ${m((r) => r.firstRoundRate).toFixed(0)}/s (${m((r) => r.neededRate).toFixed(0)}/s needed) | delivered gaps: error p50 ${(100 * m((r) => r.gapErrorP50)).toFixed(1)}%, ${(100 * m((r) => r.within20)).toFixed(1)}% within 20%; retries late by p50 ${m((r) => r.retryLatenessP50Ms).toFixed(0)} ms | scheduled gaps (ETA − previous arrival): error p50 ${(100 * m((r) => r.scheduledErrorP50)).toFixed(1)}%, ${(100 * m((r) => r.scheduledWithin20)).toFixed(1)}% within 20% |`);
   }
   fs.mkdirSync(path.join(here, 'results'), { recursive: true });
   fs.writeFileSync(path.join(here, 'results/dispatch.json'), JSON.stringify(out, null, 2));

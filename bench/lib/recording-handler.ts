@@ -1,7 +1,7 @@
 /**
  * The no-op handler the dispatch benchmarks send to, in its own process. Answers 200 at once
  * (or, with `fail-twice`, 503 to each task's first two attempts). Records per request the task
- * name, retry count and arrival time (µs since the epoch). Prints {"port":..} when listening;
+ * name, retry count, arrival time and X-CloudTasks-TaskETA (both µs since the epoch). Prints {"port":..} when listening;
  * answers "stats" on stdin with what it saw, "reset" clears it.
  */
 import * as http from 'node:http';
@@ -9,16 +9,17 @@ import * as http from 'node:http';
 const mode = process.argv[2] ?? 'ok';
 const nowUs = () => Math.round((performance.timeOrigin + performance.now()) * 1000);
 
-let arrivals: Array<[string, number, number]> = []; // [task, retryCount, arrivalUs]
+let arrivals: Array<[string, number, number, number]> = []; // [task, retryCount, arrivalUs, etaUs]
 const attemptsByTask = new Map<string, number>();
 
 const server = http.createServer((req, res) => {
   const at = nowUs();
   const task = String(req.headers['x-cloudtasks-taskname'] ?? '');
   const retry = Number(req.headers['x-cloudtasks-taskretrycount'] ?? -1);
+  const eta = Math.round(Number(req.headers['x-cloudtasks-tasketa'] ?? NaN) * 1e6);
   req.resume();
   req.on('end', () => {
-    arrivals.push([task, retry, at]);
+    arrivals.push([task, retry, at, eta]);
     let status = 200;
     if (mode === 'fail-twice') {
       const n = (attemptsByTask.get(task) ?? 0) + 1;
