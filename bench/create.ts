@@ -31,12 +31,14 @@ const { values: opts } = parseArgs({
     'skip-scale': { type: 'boolean', default: false },
     'skip-throughput': { type: 'boolean', default: false },
     'million': { type: 'string', default: '1000000' },
+    transports: { type: 'string', default: 'grpc,rest' },
   },
 });
 const RUNS = Number(opts.runs);
 const TASKS = Number(opts.tasks);
 const CONCURRENCY = Number(opts.concurrency);
 const WARMUP = 1000;
+const TRANSPORTS = opts.transports!.split(',') as Transport[];
 const LOCATION = 'projects/bench/locations/us-central1';
 const QUEUE = `${LOCATION}/queues/bench`;
 const here = __dirname;
@@ -75,6 +77,8 @@ interface LoadResult {
   rate: number;
   p50: number;
   p99: number;
+  /** CPU the server's process used per call (all its threads), µs. */
+  serverCpuUs?: number;
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -99,11 +103,15 @@ async function load(c: CloudTasksClient, total: number, concurrency: number): Pr
   return { rate: total / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
 }
 
-async function measure(transport: Transport, ports: any, total = TASKS): Promise<LoadResult> {
+async function measure(transport: Transport, ports: any, total = TASKS, server?: Child): Promise<LoadResult> {
   const c = client(transport, ports);
   try {
     await load(c, WARMUP, CONCURRENCY);
-    return await load(c, total, CONCURRENCY);
+    const before = await server?.ask('cpu');
+    const result = await load(c, total, CONCURRENCY);
+    const after = await server?.ask('cpu');
+    if (before && after) result.serverCpuUs = (after.user + after.system - before.user - before.system) / total;
+    return result;
   } finally {
     await c.close();
   }
@@ -114,8 +122,9 @@ function tempDir(): string {
 }
 
 async function startTasklight(dataDir: string): Promise<Child> {
-  const child = await startChild(path.join(here, 'lib/tasklight-server.ts'), [dataDir], ['--expose-gc']);
-  return child;
+  // BENCH_PROFILE=DIR writes a CPU profile of the Tasklight process there.
+  const flags = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
+  return startChild(path.join(here, 'lib/tasklight-server.ts'), [dataDir], ['--expose-gc', ...flags]);
 }
 
 async function pausedQueue(ports: any): Promise<void> {
@@ -133,22 +142,19 @@ async function pausedQueue(ports: any): Promise<void> {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function throughput() {
-  const rows: Record<string, LoadResult[]> = {
-    'bare grpc': [],
-    'tasklight grpc': [],
-    'bare rest': [],
-    'tasklight rest': [],
-  };
+  const rows: Record<string, LoadResult[]> = Object.fromEntries(
+    TRANSPORTS.flatMap((tr) => [[`bare ${tr}`, []], [`tasklight ${tr}`, []]]),
+  );
   const bare = await startChild(path.join(here, 'lib/bare-server.ts'));
   try {
     for (let run = 1; run <= RUNS; run++) {
-      for (const transport of ['grpc', 'rest'] as const) {
-        rows[`bare ${transport}`].push(await measure(transport, bare.ready));
+      for (const transport of TRANSPORTS) {
+        rows[`bare ${transport}`].push(await measure(transport, bare.ready, TASKS, bare));
         const dir = tempDir();
         const tl = await startTasklight(dir);
         try {
           await pausedQueue(tl.ready);
-          rows[`tasklight ${transport}`].push(await measure(transport, tl.ready));
+          rows[`tasklight ${transport}`].push(await measure(transport, tl.ready, TASKS, tl));
         } finally {
           await tl.stop();
           fs.rmSync(dir, { recursive: true, force: true });
@@ -163,7 +169,7 @@ async function throughput() {
   const summary = Object.fromEntries(
     Object.entries(rows).map(([k, v]) => [
       k,
-      { rate: median(v.map((r) => r.rate)), p50: median(v.map((r) => r.p50)), p99: median(v.map((r) => r.p99)), runs: v.map((r) => Math.round(r.rate)) },
+      { rate: median(v.map((r) => r.rate)), p50: median(v.map((r) => r.p50)), p99: median(v.map((r) => r.p99)), serverCpuUs: median(v.map((r) => r.serverCpuUs ?? NaN)), runs: v.map((r) => Math.round(r.rate)) },
     ]),
   );
   return summary;
@@ -272,10 +278,7 @@ async function main() {
   const t = opts['skip-throughput'] ? undefined : await throughput();
   if (t) {
     out.throughput = t;
-    out.share = {
-      grpc: t['tasklight grpc'].rate / t['bare grpc'].rate,
-      rest: t['tasklight rest'].rate / t['bare rest'].rate,
-    };
+    out.share = Object.fromEntries(TRANSPORTS.map((tr) => [tr, t[`tasklight ${tr}`].rate / t[`bare ${tr}`].rate]));
   }
   if (!opts['skip-scale']) out.scale = await scale(t?.['tasklight grpc'].rate);
   fs.mkdirSync(path.join(here, 'results'), { recursive: true });
@@ -283,13 +286,13 @@ async function main() {
 
   const f = (n: number) => n.toFixed(0);
   const ms = (n: number) => n.toFixed(1);
-  if (t) console.log('| server | transport | CreateTask/s (median) | p50 ms | p99 ms | share of bare |');
-  if (t) console.log('| --- | --- | --- | --- | --- | --- |');
-  for (const transport of t ? (['grpc', 'rest'] as const) : []) {
+  if (t) console.log('| server | transport | CreateTask/s (median) | p50 ms | p99 ms | server CPU µs/call | share of bare |');
+  if (t) console.log('| --- | --- | --- | --- | --- | --- | --- |');
+  for (const transport of t ? TRANSPORTS : []) {
     const b = t![`bare ${transport}`];
     const s = t![`tasklight ${transport}`];
-    console.log(`| bare ${transport === 'grpc' ? 'grpc-js' : 'node:http'} | ${transport} | ${f(b.rate)} | ${ms(b.p50)} | ${ms(b.p99)} | 100% |`);
-    console.log(`| Tasklight (durable) | ${transport} | ${f(s.rate)} | ${ms(s.p50)} | ${ms(s.p99)} | ${(100 * out.share[transport]).toFixed(0)}% |`);
+    console.log(`| bare ${transport === 'grpc' ? 'grpc-js' : 'node:http'} | ${transport} | ${f(b.rate)} | ${ms(b.p50)} | ${ms(b.p99)} | ${f(b.serverCpuUs)} | 100% |`);
+    console.log(`| Tasklight (durable) | ${transport} | ${f(s.rate)} | ${ms(s.p50)} | ${ms(s.p99)} | ${f(s.serverCpuUs)} | ${(100 * out.share[transport]).toFixed(0)}% |`);
   }
   if (out.scale) {
     const s = out.scale;

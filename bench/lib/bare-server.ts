@@ -1,7 +1,8 @@
 /**
  * The ceiling: servers that do nothing but answer CreateTask with a canned Task, over gRPC
  * (grpc-js with the same descriptors) and over HTTP (node:http with a canned JSON body).
- * Run as a child process; prints {"grpcPort":..,"httpPort":..} on stdout.
+ * Run as a child process; prints {"grpcPort":..,"httpPort":..} on stdout; answers "cpu" on stdin
+ * with the CPU time all its threads have used (µs).
  */
 import * as grpc from '@grpc/grpc-js';
 import * as http from 'node:http';
@@ -62,6 +63,10 @@ async function main() {
   await new Promise<void>((r) => httpServer.listen(0, '127.0.0.1', r));
   const httpPort = (httpServer.address() as any).port;
   process.stdout.write(JSON.stringify({ grpcPort, httpPort }) + '\n');
+  process.stdin.setEncoding('utf8');
+  process.stdin.on('data', (line) => {
+    if (String(line).trim() === 'cpu') process.stdout.write(JSON.stringify(process.cpuUsage()) + '\n');
+  });
   process.on('SIGTERM', () => process.exit(0));
 }
 

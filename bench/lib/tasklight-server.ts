@@ -1,6 +1,7 @@
 /**
  * Tasklight itself, started the way `tasklight serve` starts it, in its own process.
- * Prints {"grpcPort":..,"httpPort":..} once ready; answers "mem" on stdin with its heap+RSS after GC.
+ * Prints {"grpcPort":..,"httpPort":..} once ready; answers "mem" on stdin with its heap+RSS after GC,
+ * "cpu" with the CPU time all its threads have used (µs).
  */
 import { startServer } from '../../src/main/server';
 
@@ -17,6 +18,7 @@ async function main() {
       const m = process.memoryUsage();
       process.stdout.write(JSON.stringify({ rss: m.rss, heapUsed: m.heapUsed, external: m.external }) + '\n');
     }
+    if (String(line).trim() === 'cpu') process.stdout.write(JSON.stringify(process.cpuUsage()) + '\n');
   });
   process.on('SIGTERM', () => server.close().then(() => process.exit(0)));
 }
