@@ -280,10 +280,6 @@ async function main() {
     out.throughput = t;
     out.share = Object.fromEntries(TRANSPORTS.map((tr) => [tr, t[`tasklight ${tr}`].rate / t[`bare ${tr}`].rate]));
   }
-  if (!opts['skip-scale']) out.scale = await scale(t?.['tasklight grpc'].rate);
-  fs.mkdirSync(path.join(here, 'results'), { recursive: true });
-  fs.writeFileSync(path.join(here, 'results/create.json'), JSON.stringify(out, null, 2));
-
   const f = (n: number) => n.toFixed(0);
   const ms = (n: number) => n.toFixed(1);
   if (t) console.log('| server | transport | CreateTask/s (median) | p50 ms | p99 ms | server CPU µs/call | share of bare |');
@@ -294,6 +290,10 @@ async function main() {
     console.log(`| bare ${transport === 'grpc' ? 'grpc-js' : 'node:http'} | ${transport} | ${f(b.rate)} | ${ms(b.p50)} | ${ms(b.p99)} | ${f(b.serverCpuUs)} | 100% |`);
     console.log(`| Tasklight (durable) | ${transport} | ${f(s.rate)} | ${ms(s.p50)} | ${ms(s.p99)} | ${f(s.serverCpuUs)} | ${(100 * out.share[transport]).toFixed(0)}% |`);
   }
+  if (!opts['skip-scale']) out.scale = await scale(t?.['tasklight grpc'].rate);
+  fs.mkdirSync(path.join(here, 'results'), { recursive: true });
+  fs.writeFileSync(path.join(here, 'results/create.json'), JSON.stringify(out, null, 2));
+
   if (out.scale) {
     const s = out.scale;
     console.log('');

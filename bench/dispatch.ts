@@ -99,13 +99,13 @@ type ProtoQueue = { name: string; [k: string]: any };
 
 // ---- throughput ----
 
-async function ceiling(port: number, total: number): Promise<number> {
+async function ceiling(port: number, total: number, concurrency = CONCURRENCY): Promise<number> {
   const agent = new Agent({ keepAliveTimeout: 10_000 });
   const url = `http://127.0.0.1:${port}/send-email`;
   let issued = 0;
   const t0 = performance.now();
   await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
+    Array.from({ length: concurrency }, async () => {
       while (issued < total) {
         const i = issued++;
         const res = await request(url, {
@@ -262,8 +262,9 @@ async function stormRun() {
     rateLimits: { maxDispatchesPerSecond: 1_000_000, maxBurstSize: 10_000, maxConcurrentDispatches: 1000 },
     retryConfig: { minBackoff: { seconds: 0, nanos: MIN_BACKOFF_US * 1000 }, maxBackoff: { seconds: 10 }, maxDoublings: 16 },
   };
-  // The ceiling of this machine right now: a bare client against the same handler.
-  const bare = await ceiling(h.ready.port, 10_000);
+  // The ceiling of this machine right now: a bare client against the same handler, as many in
+  // flight as the storm queue allows.
+  const bare = await ceiling(h.ready.port, 10_000, queue.rateLimits.maxConcurrentDispatches);
   await h.ask('reset');
   await prefill(dir, queue, N, `http://127.0.0.1:${h.ready.port}/flaky`, LIFTED);
   const tl = await tasklight(dir, LIFTED);

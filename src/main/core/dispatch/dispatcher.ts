@@ -76,7 +76,7 @@ export class Dispatcher {
   private readonly claimStmt: Statement<[string, number, number], ClaimedRow>;
   private readonly leaseStmt: Statement;
   private readonly nextDueStmt: Statement<[string], { due: number | null }>;
-  private readonly rowBySeq: Statement<[number], ClaimedRow>;
+  private readonly stateBySeq: Statement<[number], Pick<ClaimedRow, 'task_id' | 'create_us' | 'dispatch_count' | 'first_dispatch_us'>>;
   private readonly rowByName: Statement<[string, string], ClaimedRow>;
   private readonly retryStmt: Statement;
   private readonly deleteStmt: Statement;
@@ -114,7 +114,7 @@ export class Dispatcher {
          first_dispatch_us = COALESCE(first_dispatch_us, ?), last_attempt = ? WHERE seq = ?`,
     );
     this.nextDueStmt = db.prepare('SELECT MIN(schedule_us) AS due FROM tasks WHERE queue = ? AND lease_until_us IS NULL');
-    this.rowBySeq = db.prepare(`SELECT ${cols} FROM tasks WHERE seq = ?`);
+    this.stateBySeq = db.prepare('SELECT task_id, create_us, dispatch_count, first_dispatch_us FROM tasks WHERE seq = ?');
     this.rowByName = db.prepare(`SELECT ${cols} FROM tasks WHERE queue = ? AND task_id = ?`);
     this.retryStmt = db.prepare(
       `UPDATE tasks SET lease_until_us = NULL, schedule_us = ?, response_count = response_count + ?,
@@ -387,7 +387,7 @@ export class Dispatcher {
       runTask: attempt.runTask,
     });
 
-    const current = this.rowBySeq.get(row.seq);
+    const current = this.stateBySeq.get(row.seq);
     // Deleted or purged while in flight: history only. SQLite reuses the rowid of a deleted last
     // row, so the seq alone may now name a task created since; it must be the same task.
     if (!current || current.task_id !== row.task_id || current.create_us !== row.create_us) return;

@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import { Agent, request } from 'undici';
 import type { Clock } from '../clock';
 
@@ -33,6 +34,31 @@ function classifyError(err: any): AttemptOutcome {
 }
 
 /**
+ * The first BODY_EXCERPT bytes of an answer. Stops reading past them rather than buffer a large
+ * answer. Listens for events instead of iterating: most answers are a few bytes, and an async
+ * iterator per attempt costs more than the answer itself.
+ */
+function readExcerpt(stream: Readable): Promise<{ body: Buffer; truncated: boolean }> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    stream.on('data', (chunk: Buffer) => {
+      if (size + chunk.length > BODY_EXCERPT) {
+        chunks.push(chunk.subarray(0, BODY_EXCERPT - size));
+        size = BODY_EXCERPT;
+        stream.destroy();
+        resolve({ body: Buffer.concat(chunks, size), truncated: true });
+        return;
+      }
+      chunks.push(chunk);
+      size += chunk.length;
+    });
+    stream.once('end', () => resolve({ body: Buffer.concat(chunks, size), truncated: false }));
+    stream.on('error', reject);
+  });
+}
+
+/**
  * Sends one attempt with undici (keep-alive pools per origin). Redirects are never followed: a
  * 3xx is a failed attempt. The dispatch deadline runs on the injected clock.
  */
@@ -65,24 +91,10 @@ export class HttpSender {
         body: req.body,
         signal: controller.signal,
       });
-      const chunks: Buffer[] = [];
-      let size = 0;
-      let truncated = false;
-      for await (const chunk of res.body) {
-        const buf = chunk as Buffer;
-        if (size + buf.length > BODY_EXCERPT) {
-          chunks.push(buf.subarray(0, BODY_EXCERPT - size));
-          size = BODY_EXCERPT;
-          truncated = true;
-          // The rest is not needed; stop reading rather than buffer a large answer.
-          res.body.destroy();
-          break;
-        }
-        chunks.push(buf);
-        size += buf.length;
-      }
+      const { body, truncated } = await readExcerpt(res.body);
       const headers: Record<string, string> = {};
-      for (const [k, v] of Object.entries(res.headers)) {
+      for (const k in res.headers) {
+        const v = res.headers[k];
         if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : String(v);
       }
       const status = res.statusCode;
@@ -90,7 +102,7 @@ export class HttpSender {
         outcome: status >= 200 && status < 300 ? 'success' : status >= 300 && status < 400 ? 'redirect' : 'http_error',
         status,
         responseHeaders: headers,
-        body: Buffer.concat(chunks),
+        body,
         bodyTruncated: truncated,
         responseUs: this.clock.nowUs(),
       };
