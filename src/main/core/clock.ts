@@ -17,11 +17,33 @@ export class SystemClock implements Clock {
     return this.originUs + Math.round(performance.now() * 1000);
   }
 
+  /**
+   * Node's timers fire on whole milliseconds of a loop time that may be stale, so a plain
+   * setTimeout can fire up to a millisecond early or late. Schedule tasks are due to the
+   * microsecond and must never run early: sleep until about a millisecond before, then yield to
+   * the event loop (I/O keeps flowing) until the moment has come.
+   */
   setTimer(fn: () => void, delayUs: number): () => void {
-    const timer = setTimeout(fn, Math.max(0, delayUs / 1000));
-    return () => clearTimeout(timer);
+    const atUs = this.nowUs() + Math.max(0, delayUs);
+    let timer: NodeJS.Timeout | undefined;
+    let immediate: NodeJS.Immediate | undefined;
+    const check = () => {
+      immediate = undefined;
+      if (this.nowUs() >= atUs) fn();
+      else immediate = setImmediate(check);
+    };
+    const sleepMs = Math.floor(delayUs / 1000) - SPIN_MS;
+    if (sleepMs > 0) timer = setTimeout(check, sleepMs);
+    else immediate = setImmediate(check);
+    return () => {
+      clearTimeout(timer);
+      if (immediate) clearImmediate(immediate);
+    };
   }
 }
+
+/** How long before a timer's moment SystemClock stops sleeping and starts yielding. */
+const SPIN_MS = 1;
 
 interface FakeTimer {
   atUs: number;

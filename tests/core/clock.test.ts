@@ -1,0 +1,36 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { SystemClock } from '../../src/main/core/clock';
+
+describe('SystemClock timers', () => {
+  test('never fire before their moment, and fire soon after it', async () => {
+    const clock = new SystemClock();
+    const lateness: number[] = [];
+    await Promise.all(
+      Array.from({ length: 200 }, (_, i) => {
+        // Delays with microsecond parts, from 0 to ~40 ms: where whole-millisecond timers slip.
+        const delayUs = i * 197 + (i % 7) * 13;
+        const atUs = clock.nowUs() + delayUs;
+        return new Promise<void>((resolve) =>
+          clock.setTimer(() => {
+            lateness.push(clock.nowUs() - atUs);
+            resolve();
+          }, delayUs),
+        );
+      }),
+    );
+    assert.ok(Math.min(...lateness) >= 0, `a timer fired ${-Math.min(...lateness)} µs early`);
+    lateness.sort((a, b) => a - b);
+    // Generous: this machine is shared. What matters is no extra timer round per wake.
+    assert.ok(lateness[100] < 2_000, `median lateness ${lateness[100]} µs`);
+  });
+
+  test('a cancelled timer never fires', async () => {
+    const clock = new SystemClock();
+    let fired = 0;
+    const cancels = [0, 500, 3_000].map((us) => clock.setTimer(() => fired++, us));
+    for (const cancel of cancels) cancel();
+    await new Promise((r) => setTimeout(r, 20));
+    assert.equal(fired, 0);
+  });
+});
