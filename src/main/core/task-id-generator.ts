@@ -7,9 +7,9 @@ const LIMIT = 10_000_000_000_000_000_000n; // 19 digits
  * IDs for tasks created without a name: 19 decimal digits, like production's (reference §2.2),
  * unique and never reused. They grow with creation time (the clock's µs, then three random
  * digits, and never below the last one issued) so that every index keyed by (queue, task_id)
- * takes them at its end instead of at random pages: on the dispatch path that cuts the bytes
- * each group commit writes by more than half. Production's look random; neither is ordered by
- * contract.
+ * takes them at its end instead of at random pages, so a group commit on the dispatch path
+ * rewrites a few pages rather than one per task per index. Production's look random; neither is
+ * ordered by contract.
  */
 export class TaskIdGenerator {
   private last = 0n;
