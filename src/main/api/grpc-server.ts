@@ -14,6 +14,8 @@ export function createGrpcServer(impl: RpcImplementation): grpc.Server {
   const server = new grpc.Server({
     'grpc.max_receive_message_length': 16 * 1024 * 1024,
     'grpc.keepalive_permit_without_calls': 1,
+    // Nothing reads channelz here; without it each call skips its counters and timestamps.
+    'grpc.enable_channelz': 0,
   });
   for (const service of servedServices()) {
     const definition: Record<string, grpc.MethodDefinition<any, any>> = {};
