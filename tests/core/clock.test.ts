@@ -33,4 +33,21 @@ describe('SystemClock timers', () => {
     await new Promise((r) => setTimeout(r, 20));
     assert.equal(fired, 0);
   });
+
+  test('a timer weeks ahead (beyond what setTimeout takes) sleeps without busy-waiting', async () => {
+    const clock = new SystemClock();
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.name);
+    process.on('warning', onWarning);
+    let fired = false;
+    const cancel = clock.setTimer(() => (fired = true), 30 * 24 * 3600 * 1e6);
+    const cpu0 = process.cpuUsage();
+    await new Promise((r) => setTimeout(r, 200));
+    const cpu = process.cpuUsage(cpu0);
+    cancel();
+    process.off('warning', onWarning);
+    assert.equal(fired, false);
+    assert.deepEqual(warnings, [], 'Node cut an over-long setTimeout to 1 ms');
+    assert.ok((cpu.user + cpu.system) / 1000 < 100, `used ${(cpu.user + cpu.system) / 1000} ms of CPU in 200 ms of waiting`);
+  });
 });

@@ -24,17 +24,22 @@ export class SystemClock implements Clock {
    * the event loop (I/O keeps flowing) until the moment has come.
    */
   setTimer(fn: () => void, delayUs: number): () => void {
-    const atUs = this.nowUs() + Math.max(0, delayUs);
+    const atUs = this.nowUs() + (delayUs > 0 ? delayUs : 0);
     let timer: NodeJS.Timeout | undefined;
     let immediate: NodeJS.Immediate | undefined;
-    const check = () => {
-      immediate = undefined;
-      if (this.nowUs() >= atUs) fn();
+    const wait = () => {
+      // Longer sleeps than Node allows (~24.8 days; a task may be scheduled 30 days ahead) are
+      // taken in pieces.
+      const sleepMs = Math.min(MAX_SLEEP_MS, Math.floor((atUs - this.nowUs()) / 1000) - SPIN_MS);
+      if (sleepMs > 0) timer = setTimeout(check, sleepMs);
       else immediate = setImmediate(check);
     };
-    const sleepMs = Math.floor(delayUs / 1000) - SPIN_MS;
-    if (sleepMs > 0) timer = setTimeout(check, sleepMs);
-    else immediate = setImmediate(check);
+    const check = () => {
+      timer = immediate = undefined;
+      if (this.nowUs() >= atUs) fn();
+      else wait();
+    };
+    wait();
     return () => {
       clearTimeout(timer);
       if (immediate) clearImmediate(immediate);
@@ -44,6 +49,7 @@ export class SystemClock implements Clock {
 
 /** How long before a timer's moment SystemClock stops sleeping and starts yielding. */
 const SPIN_MS = 1;
+const MAX_SLEEP_MS = 2 ** 31 - 1;
 
 interface FakeTimer {
   atUs: number;
