@@ -114,6 +114,15 @@ export interface QueueRef {
   name: string;
 }
 
+/** Task names a queue still refuses (de-duplication), soonest to expire last (ux.md P1 17). */
+export interface ReservedNames {
+  name: string;
+  /** Every name reserved now. */
+  total: number;
+  /** The most recently reserved, up to `limit`: the task ID and when CreateTask may use it again. */
+  names: Array<{ id: string; untilMs: number }>;
+}
+
 /** Handler latency and status breakdown over a queue's recent attempts (ux.md P1 16). */
 export interface QueueBreakdown {
   name: string;
@@ -399,6 +408,7 @@ export interface Commands {
   purgeQueue: { args: QueueRef; result: QueueSummary };
   deleteQueue: { args: QueueRef; result: { deleted: true } };
   queueBreakdown: { args: QueueRef & { limit?: number }; result: QueueBreakdown };
+  reservedNames: { args: QueueRef & { limit?: number }; result: ReservedNames };
   listTasks: { args: ListTasksArgs; result: TaskPage };
   getTask: { args: TaskRef; result: TaskDetail };
   createTask: { args: CreateTaskArgs; result: TaskSummary };
@@ -437,6 +447,7 @@ export const ROUTES: { readonly [K in CommandName]: { method: 'GET' | 'POST'; pa
   purgeQueue: { method: 'POST', path: '/api/queues/purge' },
   deleteQueue: { method: 'POST', path: '/api/queues/delete' },
   queueBreakdown: { method: 'GET', path: '/api/queue/breakdown' },
+  reservedNames: { method: 'GET', path: '/api/queue/reserved-names' },
   listTasks: { method: 'GET', path: '/api/tasks' },
   getTask: { method: 'GET', path: '/api/task' },
   createTask: { method: 'POST', path: '/api/tasks/create' },

@@ -209,6 +209,23 @@ describe('web UI end to end', { skip, concurrency: false }, () => {
     });
   });
 
+  it('lists names reserved by de-duplication, and forgetting them lets CreateTask reuse one', async () => {
+    await withUi(browser, async (ui) => {
+      const q = await createQueue(ui, 'dedup');
+      const name = `${q}/tasks/welcome-mail-42`;
+      await ui.client.createTask({ parent: q, task: { name, scheduleTime: inSeconds(3600), httpRequest: { url: ui.handler.url('/dedup') } } });
+      await ui.client.deleteTask({ name });
+      await assert.rejects(ui.client.createTask({ parent: q, task: { name, httpRequest: { url: ui.handler.url('/dedup') } } }), /ALREADY_EXISTS/);
+      await ui.page.goto(queueHref(ui, 'dedup', 'names'));
+      await ui.page.getByRole('cell', { name: 'welcome-mail-42' }).waitFor();
+      await ui.page.getByText('in 59 min').or(ui.page.getByText('in 1 h')).first().waitFor();
+      await ui.shot('reserved-names');
+      await ui.page.getByRole('button', { name: 'Forget names' }).click();
+      await ui.page.getByText('No names are reserved.').waitFor();
+      await ui.client.createTask({ parent: q, task: { name, scheduleTime: inSeconds(3600), httpRequest: { url: ui.handler.url('/dedup') } } });
+    });
+  });
+
   it('the first-run page shows how to connect each client, with copy buttons', async () => {
     await withUi(browser, async (ui) => {
       await ui.page.goto(`${ui.server.httpUrl}/#/`);

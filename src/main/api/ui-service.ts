@@ -16,6 +16,7 @@ import type {
   CreateQueueArgs,
   CreateTaskArgs,
   QueueBreakdown,
+  ReservedNames,
   QueueSummary,
   ReplayArgs,
   ReplayView,
@@ -118,6 +119,7 @@ export class UiService {
         return { deleted: true as const };
       },
       queueBreakdown: (a) => this.breakdown(str(obj<{ name: string }>(a).name, 'name'), num(obj<{ limit?: number }>(a).limit, 'limit')),
+      reservedNames: (a) => this.reservedNames(str(obj<{ name: string }>(a).name, 'name'), num(obj<{ limit?: number }>(a).limit, 'limit')),
       listTasks: (a) => {
         const args = obj<ArgsOf<'listTasks'>>(a);
         str(args.queue, 'queue');
@@ -263,6 +265,12 @@ export class UiService {
     const { body, paths } = this.queueFields(args);
     if (paths.length) await this.engine.updateQueue({ ...body, name }, paths);
     return this.queue(name);
+  }
+
+  private reservedNames(name: string, limit = 100): ReservedNames {
+    if (!this.engine.queues.get(name)) throw notFound(`Queue ${name} does not exist.`);
+    const { total, names } = this.engine.tasks.reservedNames(name, this.engine.clock.nowUs(), Math.max(1, Math.min(1000, limit)));
+    return { name, total, names: names.map((r) => ({ id: r.task_id, untilMs: usToMs(r.expires_us) })) };
   }
 
   private breakdown(name: string, limit = 5000): QueueBreakdown {

@@ -7,7 +7,7 @@ export type Route =
   | { screen: 'task'; queue: string; id: string }
   | { screen: 'start' };
 
-export type QueueTab = 'tasks' | 'timeline' | 'retry' | 'stats';
+export type QueueTab = 'tasks' | 'timeline' | 'retry' | 'stats' | 'names';
 
 export interface Toast {
   id: number;
@@ -63,7 +63,7 @@ export function parseHash(hash: string): Route {
     }
   });
   if (parts[0] === 'queue' && parts[1]) {
-    const tab = (['tasks', 'timeline', 'retry', 'stats'] as QueueTab[]).includes(parts[2] as QueueTab) ? (parts[2] as QueueTab) : 'tasks';
+    const tab = (['tasks', 'timeline', 'retry', 'stats', 'names'] as QueueTab[]).includes(parts[2] as QueueTab) ? (parts[2] as QueueTab) : 'tasks';
     return { screen: 'queue', queue: parts[1], tab };
   }
   if (parts[0] === 'task' && parts[1] && parts[2]) return { screen: 'task', queue: parts[1], id: parts[2] };

@@ -40,6 +40,8 @@ export class TaskStore {
   private readonly dropExpired;
   private readonly countStmt;
   private readonly dueStmt;
+  private readonly reservedPage;
+  private readonly reservedCount;
 
   constructor(db: Db) {
     this.insertStmt = db.prepare(
@@ -64,6 +66,12 @@ export class TaskStore {
     this.deleteQueueTasks = db.prepare('DELETE FROM tasks WHERE queue = ?');
     this.dropExpired = db.prepare('DELETE FROM task_tombstones WHERE expires_us <= ?');
     this.countStmt = db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM tasks WHERE queue = ?');
+    this.reservedPage = db.prepare<[string, number, number], { task_id: string; expires_us: number }>(
+      'SELECT task_id, expires_us FROM task_tombstones WHERE queue = ? AND expires_us > ? ORDER BY expires_us DESC LIMIT ?',
+    );
+    this.reservedCount = db.prepare<[string, number], { n: number }>(
+      'SELECT COUNT(*) AS n FROM task_tombstones WHERE queue = ? AND expires_us > ?',
+    );
     this.dueStmt = db.prepare<[string, number], { n: number }>(
       'SELECT EXISTS (SELECT 1 FROM tasks WHERE queue = ? AND schedule_us <= ?) AS n',
     );
@@ -102,6 +110,11 @@ export class TaskStore {
   /** When the name is reserved by a deleted or finished task, until when. */
   reservedUntil(queue: string, taskId: string): number | undefined {
     return this.tombstoneExpiry.get(queue, taskId)?.expires_us;
+  }
+
+  /** Names still reserved at `nowUs`: how many, and the latest `limit` of them. */
+  reservedNames(queue: string, nowUs: number, limit: number): { total: number; names: Array<{ task_id: string; expires_us: number }> } {
+    return { total: this.reservedCount.get(queue, nowUs)!.n, names: this.reservedPage.all(queue, nowUs, limit) };
   }
 
   releaseName(queue: string, taskId: string): void {

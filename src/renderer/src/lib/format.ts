@@ -17,16 +17,20 @@ export function duration(ms: number | null | undefined): string {
   const a = Math.abs(ms);
   if (a < 1) return `${ms.toFixed(2)} ms`;
   if (a < 1000) return `${+ms.toFixed(a < 10 ? 1 : 0)} ms`;
-  if (a < 60_000) return `${+(ms / 1000).toFixed(a < 10_000 ? 2 : 1)} s`;
-  if (a < 3_600_000) {
-    const m = Math.floor(a / 60_000);
-    const s = Math.round((a % 60_000) / 1000);
-    return `${ms < 0 ? '-' : ''}${m} min${s ? ` ${s} s` : ''}`;
+  const sign = ms < 0 ? '-' : '';
+  // Round once, then split: 59.96 s reads "1 min" and 59 min 59.7 s "1 h", never "60 s" or "59 min 60 s".
+  if (+(a / 1000).toFixed(1) < 60) return `${+(ms / 1000).toFixed(a < 10_000 ? 2 : 1)} s`;
+  const seconds = Math.round(a / 1000);
+  if (seconds < 3600) {
+    const m = Math.floor(seconds / 60);
+    const s = seconds % 60;
+    return `${sign}${m} min${s ? ` ${s} s` : ''}`;
   }
-  if (a < 86_400_000) {
-    const h = Math.floor(a / 3_600_000);
-    const m = Math.round((a % 3_600_000) / 60_000);
-    return `${ms < 0 ? '-' : ''}${h} h${m ? ` ${m} min` : ''}`;
+  const minutes = Math.round(a / 60_000);
+  if (minutes < 1440) {
+    const h = Math.floor(minutes / 60);
+    const m = minutes % 60;
+    return `${sign}${h} h${m ? ` ${m} min` : ''}`;
   }
   return `${+(ms / 86_400_000).toFixed(1)} d`;
 }

@@ -3,7 +3,7 @@ import { Empty, WhyBadge } from '../components/common';
 import { duration } from '../lib/format';
 import { hrefOf, useStore, type QueueTab } from '../store';
 import { Counts, Meter, QueueActions } from './QueuesOverview';
-import { Breakdown, ClockControls, RetryExplainer } from './QueuePanels';
+import { Breakdown, ClockControls, ReservedNamesPanel, RetryExplainer } from './QueuePanels';
 import { DEFAULT_FILTERS, FilterBar, TaskTable, type TaskFilters } from './TaskTable';
 import { Timeline } from './Timeline';
 
@@ -12,6 +12,7 @@ const TABS: Array<[QueueTab, string]> = [
   ['timeline', 'Timeline'],
   ['retry', 'Retry policy'],
   ['stats', 'Handler stats'],
+  ['names', 'Reserved names'],
 ];
 
 const filtersByQueue = new Map<string, TaskFilters>();
@@ -116,6 +117,7 @@ export function QueueView({ queue, tab }: { queue: string; tab: QueueTab }) {
         {tab === 'timeline' && <Timeline queue={queue} />}
         {tab === 'retry' && <RetryExplainer q={q} />}
         {tab === 'stats' && <Breakdown q={q} />}
+        {tab === 'names' && <ReservedNamesPanel q={q} />}
       </div>
     </div>
   );
