@@ -6,7 +6,7 @@ import { fromUs, toUs } from '../proto-time';
 import type { QueueConfig } from '../queue-config';
 import type { EngineSettings } from '../settings';
 import type { Db } from '../store/database';
-import type { HistoryStore } from '../store/history-store';
+import type { FinishOutcome, HistoryStore } from '../store/history-store';
 import type { QueueRow, QueueStore } from '../store/queue-store';
 import type { WriteBatcher } from '../store/write-batcher';
 import { PAYLOAD_TYPE, type TaskPayload } from '../task-request';
@@ -328,7 +328,7 @@ export class Dispatcher {
     clearTimeout(this.completionTimer);
     this.completionTimer = undefined;
     if (!this.completions.length) return;
-    void this.writes.run(() => this.completeAll(), { durable: false }).catch(() => undefined);
+    void this.writes.run(() => this.completeAll(), { durable: false, checksFirst: true }).catch(() => undefined);
   }
 
   private completeAll(): void {
@@ -347,23 +347,27 @@ export class Dispatcher {
     }
   }
 
-  /** Runs inside a group commit: records the attempt and moves the task on. */
+  /**
+   * Runs inside a group commit: records the attempt and moves the task on. Everything that can
+   * throw (reads, arithmetic, serialising the record) happens before the first write, so the group
+   * runs without a savepoint, which tripled the cost of the finished-task copy
+   * (bench/completion-writes.ts). Only the disk failing can now stop a task half-way, and its
+   * lease then hands it back at the next start.
+   */
   private complete(attempt: Attempt, request: OutgoingRequest, result: SendResult): void {
     const { runtime: rt, row } = attempt;
     // Outcomes are committed in groups a little after they arrive; the task's clock (retry
     // schedule, stop rule, name reservation) runs from the moment the answer came.
     const now = result.responseUs;
     const qnow = now + rt.offsetUs;
-    const isAppEngine = !attempt.payload.httpRequest;
     const answered = result.status !== null;
-    const status = attemptStatus(result);
     const lastAttempt = JSON.stringify({
       scheduleTime: fromUs(attempt.scheduleUs),
       dispatchTime: fromUs(attempt.queueDispatchUs),
       responseTime: fromUs(qnow),
-      responseStatus: status,
+      responseStatus: attemptStatus(result),
     });
-    this.history.recordAttempt({
+    const record = this.history.prepareAttempt({
       queue: rt.name,
       taskId: row.task_id,
       attempt: attempt.number,
@@ -386,44 +390,47 @@ export class Dispatcher {
         : null,
       runTask: attempt.runTask,
     });
+    const next = this.nextStep(attempt, result, qnow);
 
+    this.history.insertAttempt(record);
+    if (next.kind === 'gone') return;
+    if (next.kind === 'finished') {
+      this.history.finish(row.seq, next.outcome, now, answered, lastAttempt);
+      this.deleteStmt.run(row.seq);
+      if (row.named) this.tombstoneStmt.run(rt.name, row.task_id, now + this.settings.taskTombstoneTtlMs * 1000);
+      return;
+    }
+    // Header ExecutionCount: HTTP targets count answered non-5xx attempts; App Engine every answer.
+    const executed = answered && (!attempt.payload.httpRequest || (result.status as number) < 500) ? 1 : 0;
+    // 0 marks "no answer", so an app's own 504 stays distinguishable from a timeout.
+    const previous = answered ? result.status : 0;
+    this.retryStmt.run(next.retryAtUs, answered ? 1 : 0, executed, previous, lastAttempt, row.seq);
+    this.taskAdded(rt.name, next.retryAtUs);
+  }
+
+  /** What becomes of the task after this attempt: gone already, finished, or retried when. */
+  private nextStep(
+    attempt: Attempt,
+    result: SendResult,
+    qnow: number,
+  ): { kind: 'gone' } | { kind: 'finished'; outcome: FinishOutcome } | { kind: 'retry'; retryAtUs: number } {
+    const { runtime: rt, row } = attempt;
     const current = this.stateBySeq.get(row.seq);
     // Deleted or purged while in flight: history only. SQLite reuses the rowid of a deleted last
     // row, so the seq alone may now name a task created since; it must be the same task.
-    if (!current || current.task_id !== row.task_id || current.create_us !== row.create_us) return;
-    const reserveUntil = now + this.settings.taskTombstoneTtlMs * 1000;
-    if (result.outcome === 'success') {
-      this.history.finish(row.seq, 'succeeded', now, true, lastAttempt);
-      this.deleteStmt.run(row.seq);
-      if (row.named) this.tombstoneStmt.run(rt.name, row.task_id, reserveUntil);
-      return;
-    }
+    if (!current || current.task_id !== row.task_id || current.create_us !== row.create_us) return { kind: 'gone' };
+    if (result.outcome === 'success') return { kind: 'finished', outcome: 'succeeded' };
     const retry = rt.config.retryConfig;
     const first = current.first_dispatch_us ?? attempt.queueDispatchUs;
-    if (
-      retriesExhausted(current.dispatch_count, first, qnow, {
-        maxAttempts: retry.maxAttempts,
-        maxRetryDurationUs: toUs(retry.maxRetryDuration),
-      })
-    ) {
-      this.history.finish(row.seq, 'exhausted', now, answered, lastAttempt);
-      this.deleteStmt.run(row.seq);
-      if (row.named) this.tombstoneStmt.run(rt.name, row.task_id, reserveUntil);
-      return;
-    }
+    const stop = { maxAttempts: retry.maxAttempts, maxRetryDurationUs: toUs(retry.maxRetryDuration) };
+    if (retriesExhausted(current.dispatch_count, first, qnow, stop)) return { kind: 'finished', outcome: 'exhausted' };
     const delay = backoffDelayUs(current.dispatch_count, {
       minBackoffUs: toUs(retry.minBackoff),
       maxBackoffUs: toUs(retry.maxBackoff),
       maxDoublings: retry.maxDoublings,
     });
     // RunTask failures retry from the call's time; others from the failure (reference §7.3).
-    const from = attempt.runTask ? attempt.queueDispatchUs : qnow;
-    // Header ExecutionCount: HTTP targets count answered non-5xx attempts; App Engine every answer.
-    const executed = answered && (isAppEngine || (result.status as number) < 500) ? 1 : 0;
-    // 0 marks "no answer", so an app's own 504 stays distinguishable from a timeout.
-    const previous = answered ? result.status : 0;
-    this.retryStmt.run(from + delay, answered ? 1 : 0, executed, previous, lastAttempt, row.seq);
-    this.taskAdded(rt.name, from + delay);
+    return { kind: 'retry', retryAtUs: (attempt.runTask ? attempt.queueDispatchUs : qnow) + delay };
   }
 
   /** RunTask: dispatch now, whatever the schedule, rate limits, concurrency or pause (reference §3.3). */

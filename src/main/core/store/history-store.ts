@@ -50,7 +50,7 @@ export interface AttemptFilter {
 
 /** Attempts and finished tasks: the history Tasklight keeps beyond what the API shows. */
 export class HistoryStore {
-  private readonly insertAttempt;
+  private readonly insertAttemptStmt;
   private readonly finishStmt;
   private readonly byTask;
   private readonly sweepAttempts;
@@ -59,7 +59,7 @@ export class HistoryStore {
   private readonly listCache = new Map<string, { all(...args: unknown[]): unknown[] }>();
 
   constructor(private readonly db: Db) {
-    this.insertAttempt = db.prepare(
+    this.insertAttemptStmt = db.prepare(
       `INSERT INTO attempts (queue, task_id, attempt, schedule_us, dispatch_us, response_us, duration_ms, status, outcome, error, request, response, run_task)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
@@ -77,11 +77,16 @@ export class HistoryStore {
     );
   }
 
-  recordAttempt(a: AttemptRecord): void {
-    this.insertAttempt.run(
+  /** The attempt's row values, serialised: what can fail is done before anything is written. */
+  prepareAttempt(a: AttemptRecord): unknown[] {
+    return [
       a.queue, a.taskId, a.attempt, a.scheduleUs, a.dispatchUs, a.responseUs, a.durationMs, a.status, a.outcome,
       a.error, JSON.stringify(a.request), a.response ? JSON.stringify(a.response) : null, a.runTask ? 1 : 0,
-    );
+    ];
+  }
+
+  insertAttempt(values: unknown[]): void {
+    this.insertAttemptStmt.run(...values);
   }
 
   /** Copies a live task into history before it leaves the queue. */
