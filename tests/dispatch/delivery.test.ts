@@ -4,35 +4,20 @@
  * counters through GetTask while it retries, App Engine routing, queue-level http_target.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { assertRpcError, PARENT, startTasklight, toMicros, type Tasklight } from '../helpers/tasklight';
-import { durationMs, etaHeader, shortId, sleep, startHandler, waitFor, type RecordingHandler } from '../helpers/handler';
+import { describe, test } from 'node:test';
+import { assertRpcError, PARENT, toMicros } from '../helpers/tasklight';
+import { durationMs, etaHeader, shortId, sleep, waitFor } from '../helpers/handler';
+import { useDispatchSuite } from '../helpers/dispatch-suite';
 
 const FAST_RETRY = { minBackoff: durationMs(100), maxBackoff: durationMs(200), maxDoublings: 16 };
 
 describe('dispatch: the request a handler receives', () => {
-  let tl: Tasklight;
-  let h: RecordingHandler;
+  const suite = useDispatchSuite({
+    arrivalsOnEngineClock: true,
+    settings: (h) => ({ appEngineBaseUrl: h.url, appEngineRoutes: { worker: `${h.url}/svc-worker` } }),
+  });
+  const { client, engine } = suite;
   let n = 0;
-
-  before(async () => {
-    h = await startHandler({ now: () => tl.server.engine.clock.nowUs() });
-    tl = await startTasklight({
-      settings: {
-        dispatch: true,
-        liftLimits: true,
-        appEngineBaseUrl: h.url,
-        appEngineRoutes: { worker: `${h.url}/svc-worker` },
-      },
-    });
-  });
-  after(async () => {
-    await tl?.close();
-    await h?.close();
-  });
-
-  const client = () => tl.client('grpc');
-  const engine = () => tl.server.engine;
 
   async function newQueue(queue: Record<string, unknown> = {}): Promise<string> {
     const name = `${PARENT}/queues/delivery-${++n}`;
@@ -51,7 +36,7 @@ describe('dispatch: the request a handler receives', () => {
       parent: queue,
       task: {
         httpRequest: {
-          url: `${h.url}/deliver/exact?a=1&b=two%20words&c=%2F`,
+          url: `${suite.h.url}/deliver/exact?a=1&b=two%20words&c=%2F`,
           httpMethod: 'PUT',
           headers: {
             'Content-Type': 'application/json; charset=utf-8',
@@ -63,13 +48,13 @@ describe('dispatch: the request a handler receives', () => {
         },
       },
     });
-    const [req] = await h.waitForRequests(1, '/deliver/exact');
+    const [req] = await suite.h.waitForRequests(1, '/deliver/exact');
     assert.equal(req.method, 'PUT');
     assert.equal(req.url, '/deliver/exact?a=1&b=two%20words&c=%2F');
     assert.deepEqual(req.body, body);
     const id = shortId(task.name!);
     const expected: Record<string, string> = {
-      Host: `127.0.0.1:${h.port}`,
+      Host: `127.0.0.1:${suite.h.port}`,
       'Content-Length': String(body.length),
       'Content-Type': 'application/json; charset=utf-8',
       'X-Mixed-Case': 'Keep-Me',
@@ -106,13 +91,13 @@ describe('dispatch: the request a handler receives', () => {
       parent: queue,
       task: {
         httpRequest: {
-          url: `${h.url}/deliver/plain`,
+          url: `${suite.h.url}/deliver/plain`,
           body: Buffer.from('raw bytes, no type'),
           headers: { 'User-Agent': 'my-agent/1.0', 'X-CloudTasks-TaskName': 'spoofed', 'X-CloudTasks-TaskRetryCount': '99' },
         },
       },
     });
-    const [req] = await h.waitForRequests(1, '/deliver/plain');
+    const [req] = await suite.h.waitForRequests(1, '/deliver/plain');
     assert.equal(req.method, 'POST', 'POST is the default method');
     assert.equal(req.headers['content-type'], undefined, 'Content-Type must not be invented');
     assert.equal(req.headerNames.filter((k) => k.toLowerCase() === 'user-agent').length, 1);
@@ -125,17 +110,17 @@ describe('dispatch: the request a handler receives', () => {
 
   test('counts ExecutionCount only for answered non-5xx attempts (503, 404, 429, 500, 302, 200)', async () => {
     const queue = await newQueue();
-    h.script('/deliver/sequence', [
+    suite.h.script('/deliver/sequence', [
       503,
       404,
       429,
       500,
-      { status: 302, redirect: `${h.url}/deliver/sequence-moved` },
+      { status: 302, redirect: `${suite.h.url}/deliver/sequence-moved` },
       200,
     ]);
-    const [task] = await client().createTask({ parent: queue, task: { httpRequest: { url: `${h.url}/deliver/sequence` } } });
+    const [task] = await client().createTask({ parent: queue, task: { httpRequest: { url: `${suite.h.url}/deliver/sequence` } } });
     const id = shortId(task.name!);
-    const reqs = await h.waitForRequests(6, '/deliver/sequence', 10_000);
+    const reqs = await suite.h.waitForRequests(6, '/deliver/sequence', 10_000);
     const done = await finished(queue, id);
     assert.equal(done.outcome, 'succeeded');
     const rows = reqs.map((r) => ({
@@ -157,37 +142,37 @@ describe('dispatch: the request a handler receives', () => {
     assert.deepEqual(attempts.map((a) => a.status), [503, 404, 429, 500, 302, 200]);
     assert.deepEqual(attempts.map((a) => a.outcome), ['http_error', 'http_error', 'http_error', 'http_error', 'redirect', 'success']);
     assert.deepEqual(reqs.map((r) => r.header('X-CloudTasks-TaskETA')), attempts.map((a) => etaHeader(a.schedule_us)));
-    assert.equal(h.to('/deliver/sequence-moved').length, 0, 'the redirect was followed');
+    assert.equal(suite.h.to('/deliver/sequence-moved').length, 0, 'the redirect was followed');
     await assertRpcError(client().getTask({ name: task.name }), 'grpc', 'NOT_FOUND');
     await sleep(300);
-    assert.equal(h.to('/deliver/sequence').length, 6, 'a succeeded task was dispatched again');
+    assert.equal(suite.h.to('/deliver/sequence').length, 6, 'a succeeded task was dispatched again');
   });
 
   test('a redirect is a failed attempt and is not followed', async () => {
     const queue = await newQueue({ retryConfig: { ...FAST_RETRY, maxAttempts: 2 } });
-    h.script('/deliver/redirect', [{ status: 301, redirect: '/deliver/redirect-target' }]);
-    const [task] = await client().createTask({ parent: queue, task: { httpRequest: { url: `${h.url}/deliver/redirect` } } });
+    suite.h.script('/deliver/redirect', [{ status: 301, redirect: '/deliver/redirect-target' }]);
+    const [task] = await client().createTask({ parent: queue, task: { httpRequest: { url: `${suite.h.url}/deliver/redirect` } } });
     const id = shortId(task.name!);
     const done = await finished(queue, id);
     assert.equal(done.outcome, 'exhausted');
     const attempts = engine().history.attemptsOf(queue, id);
     assert.deepEqual(attempts.map((a) => [a.status, a.outcome]), [[301, 'redirect'], [301, 'redirect']]);
-    assert.equal(h.to('/deliver/redirect').length, 2);
-    assert.equal(h.to('/deliver/redirect-target').length, 0, 'the redirect was followed');
+    assert.equal(suite.h.to('/deliver/redirect').length, 2);
+    assert.equal(suite.h.to('/deliver/redirect-target').length, 0, 'the redirect was followed');
   });
 
   test('a timeout is retried with PreviousResponse 504 and ExecutionCount 0; GetTask shows the counters while it retries', async () => {
     const queue = await newQueue({ retryConfig: { minBackoff: durationMs(1000), maxBackoff: durationMs(1000), maxDoublings: 0 } });
-    h.script('/deliver/slow', [{ hang: true }, 500, 200]);
+    suite.h.script('/deliver/slow', [{ hang: true }, 500, 200]);
     const [task] = await client().createTask({
       parent: queue,
-      task: { httpRequest: { url: `${h.url}/deliver/slow` }, dispatchDeadline: { seconds: 1 } },
+      task: { httpRequest: { url: `${suite.h.url}/deliver/slow` }, dispatchDeadline: { seconds: 1 } },
     });
     const id = shortId(task.name!);
     assert.equal(Number(task.dispatchCount ?? 0), 0);
 
     // In flight: dispatch_count counts the attempt under way; nothing answered yet.
-    await h.waitForRequests(1, '/deliver/slow');
+    await suite.h.waitForRequests(1, '/deliver/slow');
     const [inFlight] = await client().getTask({ name: task.name });
     assert.equal(Number(inFlight.dispatchCount), 1);
     assert.equal(Number(inFlight.responseCount ?? 0), 0);
@@ -211,7 +196,7 @@ describe('dispatch: the request a handler receives', () => {
     assert.equal(toMicros(afterTimeout.scheduleTime), timeout.response_us! + 1_000_000, 'retry at fail time + min_backoff');
 
     // The retry: PreviousResponse 504, ExecutionCount 0. It answers 500.
-    const reqs = await h.waitForRequests(2, '/deliver/slow', 4_000);
+    const reqs = await suite.h.waitForRequests(2, '/deliver/slow', 4_000);
     assert.equal(reqs[1]!.header('X-CloudTasks-TaskRetryCount'), '1');
     assert.equal(reqs[1]!.header('X-CloudTasks-TaskExecutionCount'), '0');
     assert.equal(reqs[1]!.header('X-CloudTasks-TaskPreviousResponse'), '504');
@@ -223,7 +208,7 @@ describe('dispatch: the request a handler receives', () => {
     assert.match(after500.lastAttempt?.responseStatus?.message ?? '', /500/);
     assert.equal(toMicros(after500.firstAttempt!.dispatchTime), firstDispatch, 'first_attempt never moves');
 
-    const last = await h.waitForRequests(3, '/deliver/slow', 4_000);
+    const last = await suite.h.waitForRequests(3, '/deliver/slow', 4_000);
     assert.equal(last[2]!.header('X-CloudTasks-TaskExecutionCount'), '0', 'a 5xx is not an execution');
     assert.equal(last[2]!.header('X-CloudTasks-TaskPreviousResponse'), '500');
     assert.equal((await finished(queue, id)).outcome, 'succeeded');
@@ -231,7 +216,7 @@ describe('dispatch: the request a handler receives', () => {
 
   test('routes App Engine tasks to appEngineBaseUrl with X-AppEngine-* headers', async () => {
     const queue = await newQueue();
-    h.script('/ae/work', [503, 200]);
+    suite.h.script('/ae/work', [503, 200]);
     const [task] = await client().createTask({
       parent: queue,
       task: {
@@ -243,7 +228,7 @@ describe('dispatch: the request a handler receives', () => {
       },
     });
     const id = shortId(task.name!);
-    const reqs = await h.waitForRequests(2, '/ae/work', 5_000);
+    const reqs = await suite.h.waitForRequests(2, '/ae/work', 5_000);
     const [first, second] = reqs as [(typeof reqs)[0], (typeof reqs)[0]];
     assert.equal(first.method, 'POST');
     assert.equal(first.url, '/ae/work?job=7');
@@ -268,12 +253,12 @@ describe('dispatch: the request a handler receives', () => {
 
   test('App Engine retries report an app\'s 504 as "504, App Error" and a timeout as "0, Instance Unavailable"', async () => {
     const queue = await newQueue();
-    h.script('/ae/faults', [504, { hang: true }, 200]);
+    suite.h.script('/ae/faults', [504, { hang: true }, 200]);
     const [task] = await client().createTask({
       parent: queue,
       task: { appEngineHttpRequest: { relativeUri: '/ae/faults' }, dispatchDeadline: { seconds: 1 } },
     });
-    const reqs = await h.waitForRequests(3, '/ae/faults', 6_000);
+    const reqs = await suite.h.waitForRequests(3, '/ae/faults', 6_000);
     const rows = reqs.map((r) => [
       r.header('X-AppEngine-TaskRetryCount'),
       r.header('X-AppEngine-TaskExecutionCount'),
@@ -294,13 +279,13 @@ describe('dispatch: the request a handler receives', () => {
       parent: queue,
       task: { appEngineHttpRequest: { relativeUri: '/ae/routed', httpMethod: 'GET', appEngineRouting: { service: 'worker' } } },
     });
-    const [req] = await h.waitForRequests(1, '/svc-worker/ae/routed');
+    const [req] = await suite.h.waitForRequests(1, '/svc-worker/ae/routed');
     assert.equal(req.method, 'GET');
-    assert.equal(h.to('/ae/routed').length, 0);
+    assert.equal(suite.h.to('/ae/routed').length, 0);
   });
 
   test('applies a queue-level http_target (uri_override, header_overrides, oidc_token) at dispatch, to tasks already queued', async () => {
-    const beta = tl.beta('grpc');
+    const beta = suite.tl.beta('grpc');
     const name = `${PARENT}/queues/delivery-target-${++n}`;
     await beta.createQueue({ parent: PARENT, queue: { name, retryConfig: FAST_RETRY } });
     await beta.pauseQueue({ name });
@@ -318,7 +303,7 @@ describe('dispatch: the request a handler receives', () => {
       queue: {
         name,
         httpTarget: {
-          uriOverride: { scheme: 'HTTP', host: '127.0.0.1', port: h.port, pathOverride: { path: '/overridden' } },
+          uriOverride: { scheme: 'HTTP', host: '127.0.0.1', port: suite.h.port, pathOverride: { path: '/overridden' } },
           headerOverrides: [{ header: { key: 'X-Env', value: 'queue' } }, { header: { key: 'X-Added', value: 'by-queue' } }],
           oidcToken: { serviceAccountEmail: 'queue-sa@tasklight-test.iam.gserviceaccount.com', audience: 'https://queue-audience.example' },
         },
@@ -326,9 +311,9 @@ describe('dispatch: the request a handler receives', () => {
       updateMask: { paths: ['http_target'] },
     });
     await beta.resumeQueue({ name });
-    const [req] = await h.waitForRequests(1, '/overridden');
+    const [req] = await suite.h.waitForRequests(1, '/overridden');
     assert.equal(req.url, '/overridden?keep=1', 'host, port and path replaced; query kept');
-    assert.equal(req.header('host'), `127.0.0.1:${h.port}`);
+    assert.equal(req.header('host'), `127.0.0.1:${suite.h.port}`);
     assert.equal(req.rawHeaders['X-Env'], 'queue', 'header_overrides replace a task header of the same name');
     assert.equal(req.rawHeaders['X-Added'], 'by-queue', 'header_overrides add new headers');
     assert.equal(req.rawHeaders['X-Task-Only'], 'kept');
@@ -341,21 +326,21 @@ describe('dispatch: the request a handler receives', () => {
   });
 
   test('a queue-level http_method GET replaces the method and drops the body at dispatch', async () => {
-    const beta = tl.beta('grpc');
+    const beta = suite.tl.beta('grpc');
     const name = `${PARENT}/queues/delivery-get-${++n}`;
     await beta.createQueue({
       parent: PARENT,
       queue: {
         name,
         retryConfig: FAST_RETRY,
-        httpTarget: { httpMethod: 'GET', uriOverride: { scheme: 'HTTP', host: '127.0.0.1', port: h.port } },
+        httpTarget: { httpMethod: 'GET', uriOverride: { scheme: 'HTTP', host: '127.0.0.1', port: suite.h.port } },
       },
     });
     await client().createTask({
       parent: name,
       task: { httpRequest: { url: `http://elsewhere.invalid/deliver/get-override`, httpMethod: 'POST', body: Buffer.from('dropped') } },
     });
-    const [req] = await h.waitForRequests(1, '/deliver/get-override');
+    const [req] = await suite.h.waitForRequests(1, '/deliver/get-override');
     assert.equal(req.method, 'GET');
     assert.equal(req.body.length, 0);
     assert.equal(req.header('content-length'), undefined);

@@ -4,30 +4,19 @@
  * recently"; and outcomes already answered survive a clean stop, so nothing done is sent again.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { assertRpcError, makeTempDir, PARENT, startTasklight, type Tasklight } from '../helpers/tasklight';
-import { shortId, startHandler, waitFor, type RecordingHandler } from '../helpers/handler';
+import { describe, test } from 'node:test';
+import { assertRpcError, makeTempDir, PARENT, startTasklight } from '../helpers/tasklight';
+import { shortId, startHandler, waitFor } from '../helpers/handler';
+import { useDispatchSuite } from '../helpers/dispatch-suite';
 
 const TASK_EXISTS = 'Requested entity already exists';
 const TASK_TOO_RECENT =
   'The task no longer exists, though a task with this name existed recently. The task either successfully completed or was deleted.';
 
 describe('dispatch: what a finished task leaves behind', () => {
-  let tl: Tasklight;
-  let h: RecordingHandler;
+  const suite = useDispatchSuite();
+  const { client, engine } = suite;
   let n = 0;
-
-  before(async () => {
-    h = await startHandler();
-    tl = await startTasklight({ settings: { dispatch: true, liftLimits: true } });
-  });
-  after(async () => {
-    await tl?.close();
-    await h?.close();
-  });
-
-  const client = () => tl.client('grpc');
-  const engine = () => tl.server.engine;
 
   async function newQueue(): Promise<string> {
     const name = `${PARENT}/queues/finished-${++n}`;
@@ -38,15 +27,15 @@ describe('dispatch: what a finished task leaves behind', () => {
   test('a caller-named task that succeeded keeps its name reserved: ALREADY_EXISTS', async () => {
     const queue = await newQueue();
     const name = `${queue}/tasks/welcome-mail-42`;
-    await client().createTask({ parent: queue, task: { name, httpRequest: { url: `${h.url}/finished/named` } } });
+    await client().createTask({ parent: queue, task: { name, httpRequest: { url: `${suite.h.url}/finished/named` } } });
     await waitFor(() => engine().history.finished(queue, 'welcome-mail-42'), 5_000, 'the named task to finish');
-    await assertRpcError(client().createTask({ parent: queue, task: { name, httpRequest: { url: `${h.url}/x` } } }), 'grpc', 'ALREADY_EXISTS', TASK_EXISTS);
+    await assertRpcError(client().createTask({ parent: queue, task: { name, httpRequest: { url: `${suite.h.url}/x` } } }), 'grpc', 'ALREADY_EXISTS', TASK_EXISTS);
     await assertRpcError(client().getTask({ name }), 'grpc', 'NOT_FOUND', TASK_TOO_RECENT);
   });
 
   test('a task with a generated ID reserves no name once it succeeded, yet GetTask says it existed recently', async () => {
     const queue = await newQueue();
-    const [task] = await client().createTask({ parent: queue, task: { httpRequest: { url: `${h.url}/finished/generated` } } });
+    const [task] = await client().createTask({ parent: queue, task: { httpRequest: { url: `${suite.h.url}/finished/generated` } } });
     const id = shortId(task.name!);
     await waitFor(() => engine().history.finished(queue, id), 5_000, 'the generated task to finish');
     assert.equal(engine().tasks.reservedUntil(queue, id), undefined, 'a generated ID left a name reservation');

@@ -4,33 +4,26 @@
  * stays healthy.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { assertRpcError, PARENT, startTasklight, type Tasklight } from '../helpers/tasklight';
-import { closedPort, durationMs, shortId, startHandler, waitFor, type RecordingHandler } from '../helpers/handler';
+import { before, describe, test } from 'node:test';
+import { assertRpcError, PARENT } from '../helpers/tasklight';
+import { closedPort, durationMs, shortId, waitFor } from '../helpers/handler';
+import { useDispatchSuite } from '../helpers/dispatch-suite';
 
 describe('dispatch: handler faults', () => {
-  let tl: Tasklight;
-  let h: RecordingHandler;
+  const suite = useDispatchSuite();
   let queue: string;
 
   before(async () => {
-    h = await startHandler();
-    tl = await startTasklight({ settings: { dispatch: true, liftLimits: true } });
     queue = `${PARENT}/queues/faults`;
-    await tl.client('grpc').createQueue({
+    await suite.tl.client('grpc').createQueue({
       parent: PARENT,
       queue: { name: queue, retryConfig: { minBackoff: durationMs(100), maxBackoff: durationMs(200), maxAttempts: 3 } },
     });
   });
-  after(async () => {
-    await tl?.close();
-    await h?.close();
-  });
-
-  const engine = () => tl.server.engine;
+  const { engine } = suite;
 
   async function run(url: string, extra: Record<string, unknown> = {}) {
-    const [task] = await tl.client('grpc').createTask({ parent: queue, task: { httpRequest: { url }, ...extra } });
+    const [task] = await suite.tl.client('grpc').createTask({ parent: queue, task: { httpRequest: { url }, ...extra } });
     const id = shortId(task.name!);
     const done = await waitFor(() => engine().history.finished(queue, id), 10_000, `task ${id} to finish`);
     return { name: task.name!, id, done, attempts: engine().history.attemptsOf(queue, id) };
@@ -43,33 +36,33 @@ describe('dispatch: handler faults', () => {
     assert.deepEqual(attempts.map((a) => [a.outcome, a.status]), [['refused', null], ['refused', null], ['refused', null]]);
     assert.ok(attempts.every((a) => a.error), 'the error is recorded');
     assert.equal(Number(done.response_count), 0, 'no attempt got a response');
-    await assertRpcError(tl.client('grpc').getTask({ name }), 'grpc', 'NOT_FOUND');
+    await assertRpcError(suite.tl.client('grpc').getTask({ name }), 'grpc', 'NOT_FOUND');
   });
 
   test("records a connection reset mid-answer as 'reset' and retries it", async () => {
-    h.script('/faults/reset', [{ status: 200, reset: true }], 200);
-    const { done, attempts } = await run(`${h.url}/faults/reset`);
+    suite.h.script('/faults/reset', [{ status: 200, reset: true }], 200);
+    const { done, attempts } = await run(`${suite.h.url}/faults/reset`);
     assert.equal(done.outcome, 'succeeded');
     assert.deepEqual(attempts.map((a) => a.outcome), ['reset', 'success']);
     assert.equal(attempts[0]!.status, null);
-    assert.equal(h.to('/faults/reset').length, 2);
+    assert.equal(suite.h.to('/faults/reset').length, 2);
   });
 
   test("records a connection closed before any answer as 'reset' and retries it", async () => {
-    h.script('/faults/drop', [{ drop: true }], 200);
-    const { done, attempts } = await run(`${h.url}/faults/drop`);
+    suite.h.script('/faults/drop', [{ drop: true }], 200);
+    const { done, attempts } = await run(`${suite.h.url}/faults/drop`);
     assert.equal(done.outcome, 'succeeded');
     assert.deepEqual(attempts.map((a) => [a.outcome, a.status]), [['reset', null], ['success', 200]]);
-    assert.equal(h.to('/faults/drop').length, 2, 'one request per attempt: the client must not retry on its own');
+    assert.equal(suite.h.to('/faults/drop').length, 2, 'one request per attempt: the client must not retry on its own');
   });
 
   test("records a handler that never answers as 'timeout' after the dispatch deadline and retries it", async () => {
-    h.script('/faults/hang', [{ hang: true }], 200);
-    const { done, attempts } = await run(`${h.url}/faults/hang`, { dispatchDeadline: durationMs(1000) });
+    suite.h.script('/faults/hang', [{ hang: true }], 200);
+    const { done, attempts } = await run(`${suite.h.url}/faults/hang`, { dispatchDeadline: durationMs(1000) });
     assert.equal(done.outcome, 'succeeded');
     assert.deepEqual(attempts.map((a) => a.outcome), ['timeout', 'success']);
     assert.ok(attempts[0]!.duration_ms! >= 990 && attempts[0]!.duration_ms! < 1_800, `gave up after ${attempts[0]!.duration_ms} ms`);
-    const reqs = h.to('/faults/hang');
+    const reqs = suite.h.to('/faults/hang');
     assert.equal(reqs.length, 2);
     assert.equal(reqs[0]!.aborted, true, 'the hung request was cancelled at the deadline');
     assert.equal(reqs[1]!.header('X-CloudTasks-TaskPreviousResponse'), '504');
@@ -77,8 +70,8 @@ describe('dispatch: handler faults', () => {
 
   test('keeps an excerpt of a 10 MB answer, records its status and retries', async () => {
     const tenMb = 10 * 1024 * 1024;
-    h.script('/faults/huge', [{ status: 500, bodyBytes: tenMb }], { status: 200, bodyBytes: tenMb });
-    const { done, attempts } = await run(`${h.url}/faults/huge`);
+    suite.h.script('/faults/huge', [{ status: 500, bodyBytes: tenMb }], { status: 200, bodyBytes: tenMb });
+    const { done, attempts } = await run(`${suite.h.url}/faults/huge`);
     assert.equal(done.outcome, 'succeeded');
     assert.deepEqual(attempts.map((a) => [a.outcome, a.status]), [['http_error', 500], ['success', 200]]);
     for (const a of attempts) {
@@ -91,11 +84,11 @@ describe('dispatch: handler faults', () => {
   });
 
   test('serves GET /healthz with 200 after all of that', async () => {
-    const res = await fetch(`${tl.server.httpUrl}/healthz`);
+    const res = await fetch(`${suite.tl.server.httpUrl}/healthz`);
     assert.equal(res.status, 200);
     await res.arrayBuffer();
     // And still dispatches.
-    const { done } = await run(`${h.url}/faults/after`);
+    const { done } = await run(`${suite.h.url}/faults/after`);
     assert.equal(done.outcome, 'succeeded');
   });
 });

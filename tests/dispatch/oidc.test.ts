@@ -6,31 +6,25 @@
 import { OAuth2Client } from 'google-auth-library';
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { PARENT, startTasklight, type Tasklight } from '../helpers/tasklight';
-import { startHandler, type RecordedRequest, type RecordingHandler } from '../helpers/handler';
+import { before, describe, test } from 'node:test';
+import { PARENT } from '../helpers/tasklight';
+import { type RecordedRequest } from '../helpers/handler';
+import { useDispatchSuite } from '../helpers/dispatch-suite';
 
 const SA = 'dispatcher@tasklight-test.iam.gserviceaccount.com';
 
 describe('dispatch: OIDC and OAuth tokens', () => {
-  let tl: Tasklight;
-  let h: RecordingHandler;
+  const suite = useDispatchSuite({ settings: { liftLimits: false } });
   let queue: string;
 
   before(async () => {
-    h = await startHandler();
-    tl = await startTasklight({ settings: { dispatch: true } });
     queue = `${PARENT}/queues/oidc`;
-    await tl.client('grpc').createQueue({ parent: PARENT, queue: { name: queue } });
-  });
-  after(async () => {
-    await tl?.close();
-    await h?.close();
+    await suite.tl.client('grpc').createQueue({ parent: PARENT, queue: { name: queue } });
   });
 
   async function deliver(path: string, httpRequest: Record<string, unknown>): Promise<RecordedRequest> {
-    await tl.client('grpc').createTask({ parent: queue, task: { httpRequest: { url: `${h.url}${path}`, ...httpRequest } } });
-    const [req] = await h.waitForRequests(1, path.split('?')[0], 5_000);
+    await suite.tl.client('grpc').createTask({ parent: queue, task: { httpRequest: { url: `${suite.h.url}${path}`, ...httpRequest } } });
+    const [req] = await suite.h.waitForRequests(1, path.split('?')[0], 5_000);
     return req!;
   }
 
@@ -42,7 +36,7 @@ describe('dispatch: OIDC and OAuth tokens', () => {
   }
 
   async function jwks() {
-    const httpUrl = tl.server.httpUrl;
+    const httpUrl = suite.tl.server.httpUrl;
     const res = await fetch(`${httpUrl}/.well-known/openid-configuration`);
     assert.equal(res.status, 200);
     const discovery = (await res.json()) as { issuer: string; jwks_uri: string; id_token_signing_alg_values_supported: string[] };
@@ -52,7 +46,7 @@ describe('dispatch: OIDC and OAuth tokens', () => {
   }
 
   test('signs an RS256 ID token that verifies through discovery + JWKS, audience = the task URL', async () => {
-    const url = `${h.url}/oidc/default-audience?x=1`;
+    const url = `${suite.h.url}/oidc/default-audience?x=1`;
     const req = await deliver('/oidc/default-audience?x=1', {
       oidcToken: { serviceAccountEmail: SA },
       headers: { Authorization: 'Bearer from-the-caller' },
@@ -63,7 +57,7 @@ describe('dispatch: OIDC and OAuth tokens', () => {
     assert.equal(header.alg, 'RS256');
     assert.equal(header.typ, 'JWT');
     assert.ok(header.kid, 'kid is set');
-    const { payload } = await jwtVerify(token, await jwks(), { issuer: tl.server.httpUrl, audience: url, algorithms: ['RS256'] });
+    const { payload } = await jwtVerify(token, await jwks(), { issuer: suite.tl.server.httpUrl, audience: url, algorithms: ['RS256'] });
     assert.equal(payload.aud, url, 'the default audience is the URL including its query');
     assert.equal(payload.email, SA);
     assert.equal(payload.email_verified, true);
@@ -77,9 +71,9 @@ describe('dispatch: OIDC and OAuth tokens', () => {
     const req = await deliver('/oidc/explicit', { oidcToken: { serviceAccountEmail: SA, audience: 'https://my-service.example.com' } });
     const token = bearer(req);
     const keys = await jwks();
-    const { payload } = await jwtVerify(token, keys, { issuer: tl.server.httpUrl, audience: 'https://my-service.example.com' });
+    const { payload } = await jwtVerify(token, keys, { issuer: suite.tl.server.httpUrl, audience: 'https://my-service.example.com' });
     assert.equal(payload.aud, 'https://my-service.example.com');
-    await assert.rejects(jwtVerify(token, keys, { issuer: tl.server.httpUrl, audience: `${h.url}/oidc/explicit` }), /aud/);
+    await assert.rejects(jwtVerify(token, keys, { issuer: suite.tl.server.httpUrl, audience: `${suite.h.url}/oidc/explicit` }), /aud/);
     // A token whose payload was tampered with does not verify.
     const [head, body, sig] = token.split('.');
     const forged = JSON.parse(Buffer.from(body!, 'base64url').toString());
@@ -88,16 +82,16 @@ describe('dispatch: OIDC and OAuth tokens', () => {
   });
 
   test('verifies with google-auth-library pointed at Tasklight\'s PEM certs and issuer', async () => {
-    const url = `${h.url}/oidc/google-auth`;
+    const url = `${suite.h.url}/oidc/google-auth`;
     const req = await deliver('/oidc/google-auth', { oidcToken: { serviceAccountEmail: SA } });
     const client = new OAuth2Client({
-      endpoints: { oauth2FederatedSignonPemCertsUrl: `${tl.server.httpUrl}/oauth2/v1/certs` },
-      issuers: [tl.server.httpUrl],
+      endpoints: { oauth2FederatedSignonPemCertsUrl: `${suite.tl.server.httpUrl}/oauth2/v1/certs` },
+      issuers: [suite.tl.server.httpUrl],
     });
     const ticket = await client.verifyIdToken({ idToken: bearer(req), audience: url });
     const payload = ticket.getPayload()!;
     assert.equal(payload.email, SA);
-    assert.equal(payload.iss, tl.server.httpUrl);
+    assert.equal(payload.iss, suite.tl.server.httpUrl);
     assert.equal(payload.aud, url);
     await assert.rejects(client.verifyIdToken({ idToken: bearer(req), audience: 'https://someone-else.example' }));
   });

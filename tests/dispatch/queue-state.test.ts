@@ -3,29 +3,18 @@
  * honoured, pause/resume/purge, DeleteTask and RunTask against dispatch, a queue's clock advance.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { FakeClock } from '../../src/main/core/clock';
-import { assertRpcError, PARENT, startTasklight, timestampFromMicros, toMicros, type Tasklight } from '../helpers/tasklight';
-import { durationMs, etaHeader, shortId, sleep, startHandler, waitFor, type RecordingHandler } from '../helpers/handler';
+import { assertRpcError, PARENT, startTasklight, timestampFromMicros, toMicros } from '../helpers/tasklight';
+import { durationMs, etaHeader, shortId, sleep, startHandler, waitFor } from '../helpers/handler';
+import { useDispatchSuite } from '../helpers/dispatch-suite';
 
 const FAST_RETRY = { minBackoff: durationMs(100), maxBackoff: durationMs(200) };
 
 describe('dispatch: schedule, pause, purge, delete, run, clock', () => {
-  let tl: Tasklight;
-  let h: RecordingHandler;
+  const suite = useDispatchSuite({ arrivalsOnEngineClock: true });
+  const { client, engine } = suite;
   let n = 0;
-
-  before(async () => {
-    h = await startHandler({ now: () => tl.server.engine.clock.nowUs() });
-    tl = await startTasklight({ settings: { dispatch: true, liftLimits: true } });
-  });
-  after(async () => {
-    await tl?.close();
-    await h?.close();
-  });
-
-  const client = () => tl.client('grpc');
-  const engine = () => tl.server.engine;
   const nowUs = () => engine().clock.nowUs();
 
   async function newQueue(queue: Record<string, unknown> = {}): Promise<string> {
@@ -38,7 +27,7 @@ describe('dispatch: schedule, pause, purge, delete, run, clock', () => {
     const [task] = await client().createTask({
       parent: queue,
       task: {
-        httpRequest: { url: `${h.url}${path}` },
+        httpRequest: { url: `${suite.h.url}${path}` },
         ...(scheduleUs !== undefined ? { scheduleTime: timestampFromMicros(scheduleUs) } : {}),
         ...extra,
       },
@@ -52,7 +41,7 @@ describe('dispatch: schedule, pause, purge, delete, run, clock', () => {
     for (let i = 0; i < 5; i++) tasks.push(await createTask(queue, `/state/on-time-${i}`, nowUs() + 300_000 + i * 37_000));
     const lateness: number[] = [];
     for (const [i, task] of tasks.entries()) {
-      const [req] = await h.waitForRequests(1, `/state/on-time-${i}`, 3_000);
+      const [req] = await suite.h.waitForRequests(1, `/state/on-time-${i}`, 3_000);
       assert.ok(req.atUs >= task.scheduleUs, `task ${i} arrived ${(task.scheduleUs - req.atUs) / 1000} ms early`);
       assert.equal(req.header('X-CloudTasks-TaskETA'), etaHeader(task.scheduleUs), 'ETA is the schedule time');
       lateness.push(req.atUs - task.scheduleUs);
@@ -76,20 +65,20 @@ describe('dispatch: schedule, pause, purge, delete, run, clock', () => {
     }
     await waitFor(() => nowUs() > baseUs + 50_000, 2_000, 'every task to be due');
     await client().resumeQueue({ name: queue });
-    const reqs = await h.waitForRequests(offsets.length, '/state/order', 4_000);
+    const reqs = await suite.h.waitForRequests(offsets.length, '/state/order', 4_000);
     const order = reqs.map((r) => byOffset.get(r.header('X-CloudTasks-TaskName')!));
     assert.deepEqual(order, [...offsets].sort((a, b) => a - b));
   });
 
   test('pause stops new dispatches while in-flight ones finish; resume restarts them', async () => {
-    h.script('/state/pause', [{ status: 200, delayMs: 300 }]);
+    suite.h.script('/state/pause', [{ status: 200, delayMs: 300 }]);
     const queue = await newQueue({ rateLimits: { maxConcurrentDispatches: 2 } });
     const ids: string[] = [];
     for (let i = 0; i < 6; i++) ids.push((await createTask(queue, '/state/pause')).id);
-    await h.waitForRequests(2, '/state/pause', 3_000);
+    await suite.h.waitForRequests(2, '/state/pause', 3_000);
     const [paused] = await client().pauseQueue({ name: queue });
     assert.equal(paused.state, 'PAUSED');
-    const atPause = h.to('/state/pause').length;
+    const atPause = suite.h.to('/state/pause').length;
     assert.equal(atPause, 2);
     // The two in flight finish and are recorded; nothing new goes out.
     await waitFor(
@@ -98,16 +87,16 @@ describe('dispatch: schedule, pause, purge, delete, run, clock', () => {
       'the in-flight attempts to finish',
     );
     await sleep(400);
-    assert.equal(h.to('/state/pause').length, 2, 'a paused queue dispatched');
+    assert.equal(suite.h.to('/state/pause').length, 2, 'a paused queue dispatched');
     const [list] = await client().listTasks({ parent: queue });
     assert.equal(list.length, 4);
     await client().resumeQueue({ name: queue });
-    await h.waitForRequests(6, '/state/pause', 5_000);
+    await suite.h.waitForRequests(6, '/state/pause', 5_000);
     await waitFor(() => ids.every((id) => engine().history.finished(queue, id)), 3_000, 'all six to finish');
   });
 
   test('purge removes every task, including one backing off after a failure', async () => {
-    h.script('/state/purge-fail', [500]);
+    suite.h.script('/state/purge-fail', [500]);
     const queue = await newQueue({ retryConfig: { minBackoff: durationMs(800), maxBackoff: durationMs(800) } });
     const failing = await createTask(queue, '/state/purge-fail');
     const later = await createTask(queue, '/state/purge-later', nowUs() + 3_600_000_000);
@@ -121,15 +110,15 @@ describe('dispatch: schedule, pause, purge, delete, run, clock', () => {
     // Anything still stored would now be due: neither the retry nor the later task goes out.
     await engine().advanceQueueClock(queue, 2 * 3_600_000_000);
     await sleep(1_000);
-    assert.equal(h.to('/state/purge-fail').length, 1, 'a purged task was retried');
-    assert.equal(h.to('/state/purge-later').length, 0, 'a purged task was dispatched');
+    assert.equal(suite.h.to('/state/purge-fail').length, 1, 'a purged task was retried');
+    assert.equal(suite.h.to('/state/purge-later').length, 0, 'a purged task was dispatched');
   });
 
   test('DeleteTask of an in-flight task: it is gone at once and its late answer only lands in history', async () => {
-    h.script('/state/delete-in-flight', [{ status: 500, delayMs: 400 }]);
+    suite.h.script('/state/delete-in-flight', [{ status: 500, delayMs: 400 }]);
     const queue = await newQueue();
     const task = await createTask(queue, '/state/delete-in-flight');
-    await h.waitForRequests(1, '/state/delete-in-flight', 3_000);
+    await suite.h.waitForRequests(1, '/state/delete-in-flight', 3_000);
     await client().deleteTask({ name: task.name });
     await assertRpcError(client().getTask({ name: task.name }), 'grpc', 'NOT_FOUND');
     await waitFor(() => engine().history.attemptsOf(queue, task.id).length === 1, 3_000, 'the late answer in history');
@@ -137,16 +126,16 @@ describe('dispatch: schedule, pause, purge, delete, run, clock', () => {
     assert.equal(attempt!.status, 500);
     // The failure did not bring it back: no retry, still not found, not listed.
     await sleep(400);
-    assert.equal(h.to('/state/delete-in-flight').length, 1, 'a deleted task was retried');
+    assert.equal(suite.h.to('/state/delete-in-flight').length, 1, 'a deleted task was retried');
     await assertRpcError(client().getTask({ name: task.name }), 'grpc', 'NOT_FOUND');
     assert.equal((await client().listTasks({ parent: queue }))[0].length, 0);
   });
 
   test('the late answer of a deleted task never lands on a task created after it', async () => {
-    h.script('/state/delete-then-create', [{ status: 200, delayMs: 400 }]);
+    suite.h.script('/state/delete-then-create', [{ status: 200, delayMs: 400 }]);
     const queue = await newQueue();
     const doomed = await createTask(queue, '/state/delete-then-create');
-    await h.waitForRequests(1, '/state/delete-then-create', 3_000);
+    await suite.h.waitForRequests(1, '/state/delete-then-create', 3_000);
     await client().deleteTask({ name: doomed.name });
     // Created while the deleted task's attempt is still out; due in an hour.
     const bystander = await createTask(queue, '/state/bystander', nowUs() + 3_600_000_000);
@@ -168,29 +157,29 @@ describe('dispatch: schedule, pause, purge, delete, run, clock', () => {
     assert.equal(Number(ran.dispatchCount), 1, 'dispatch_count includes the attempt RunTask started');
     assert.ok(ran.lastAttempt?.dispatchTime, 'last_attempt.dispatch_time is set');
     assert.ok(toMicros(ran.lastAttempt!.dispatchTime) >= beforeUs);
-    const [req] = await h.waitForRequests(1, '/state/run', 3_000);
+    const [req] = await suite.h.waitForRequests(1, '/state/run', 3_000);
     assert.equal(req.header('X-CloudTasks-TaskName'), task.id);
     assert.equal((await waitFor(() => engine().history.finished(queue, task.id), 3_000, 'the run task to finish')).outcome, 'succeeded');
     await sleep(300);
-    assert.equal(h.to('/state/run').length, 1, 'RunTask caused more than one delivery');
+    assert.equal(suite.h.to('/state/run').length, 1, 'RunTask caused more than one delivery');
     await assertRpcError(client().getTask({ name: task.name }), 'grpc', 'NOT_FOUND');
   });
 
   test('RunTask on a task already in flight makes a second attempt; the first 2xx deletes the task, the other answer only lands in history', async () => {
-    h.script('/state/run-twice', [{ status: 200, delayMs: 600 }, 200]);
+    suite.h.script('/state/run-twice', [{ status: 200, delayMs: 600 }, 200]);
     const queue = await newQueue();
     const task = await createTask(queue, '/state/run-twice');
-    await h.waitForRequests(1, '/state/run-twice', 3_000);
+    await suite.h.waitForRequests(1, '/state/run-twice', 3_000);
     const [ran] = await client().runTask({ name: task.name });
     assert.equal(Number(ran.dispatchCount), 2, 'both attempts are counted');
-    const reqs = await h.waitForRequests(2, '/state/run-twice', 3_000);
+    const reqs = await suite.h.waitForRequests(2, '/state/run-twice', 3_000);
     assert.equal(reqs[1]!.header('X-CloudTasks-TaskRetryCount'), '1');
     await waitFor(() => engine().history.finished(queue, task.id), 3_000, 'the RunTask attempt to succeed');
     await assertRpcError(client().getTask({ name: task.name }), 'grpc', 'NOT_FOUND');
     await waitFor(() => engine().history.attemptsOf(queue, task.id).length === 2, 3_000, 'the slow answer in history');
     assert.deepEqual(engine().history.attemptsOf(queue, task.id).map((a) => [a.status, a.run_task]).sort(), [[200, 0], [200, 1]]);
     await sleep(300);
-    assert.equal(h.to('/state/run-twice').length, 2);
+    assert.equal(suite.h.to('/state/run-twice').length, 2);
   });
 
   test("advancing a queue's clock by 1 h fires a task scheduled 30 min ahead, and only in that queue", async () => {
@@ -200,14 +189,14 @@ describe('dispatch: schedule, pause, purge, delete, run, clock', () => {
     const task = await createTask(queue, '/state/advance', scheduleUs);
     await createTask(other, '/state/advance-other', scheduleUs);
     await sleep(200);
-    assert.equal(h.to('/state/advance').length, 0);
+    assert.equal(suite.h.to('/state/advance').length, 0);
     const advancedAt = nowUs();
     await engine().advanceQueueClock(queue, 3_600_000_000);
-    const [req] = await h.waitForRequests(1, '/state/advance', 3_000);
+    const [req] = await suite.h.waitForRequests(1, '/state/advance', 3_000);
     assert.ok(req.atUs - advancedAt < 500_000, `fired ${(req.atUs - advancedAt) / 1000} ms after the advance`);
     assert.equal(req.header('X-CloudTasks-TaskETA'), etaHeader(task.scheduleUs));
     await sleep(200);
-    assert.equal(h.to('/state/advance-other').length, 0, "another queue's task fired");
+    assert.equal(suite.h.to('/state/advance-other').length, 0, "another queue's task fired");
   });
 });
 

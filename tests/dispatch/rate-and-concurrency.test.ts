@@ -3,25 +3,15 @@
  * max_burst_size, max_concurrent_dispatches is never exceeded, and UpdateQueue takes effect at once.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test, type TestContext } from 'node:test';
-import { PARENT, startTasklight, type Tasklight } from '../helpers/tasklight';
-import { startHandler, waitFor, type RecordedRequest, type RecordingHandler } from '../helpers/handler';
+import { describe, test, type TestContext } from 'node:test';
+import { PARENT } from '../helpers/tasklight';
+import { waitFor, type RecordedRequest } from '../helpers/handler';
+import { useDispatchSuite } from '../helpers/dispatch-suite';
 
 describe('dispatch: rate and concurrency', () => {
-  let tl: Tasklight;
-  let h: RecordingHandler;
+  const suite = useDispatchSuite({ arrivalsOnEngineClock: true });
+  const { client } = suite;
   let n = 0;
-
-  before(async () => {
-    h = await startHandler({ now: () => tl.server.engine.clock.nowUs() });
-    tl = await startTasklight({ settings: { dispatch: true, liftLimits: true } });
-  });
-  after(async () => {
-    await tl?.close();
-    await h?.close();
-  });
-
-  const client = () => tl.client('grpc');
 
   /** A paused queue holding `count` due tasks to `path`; returns its name and burst size. */
   async function loadedQueue(rateLimits: Record<string, unknown>, tasks: number | ((burst: number) => number), path: string) {
@@ -33,7 +23,7 @@ describe('dispatch: rate and concurrency', () => {
     for (let i = 0; i < count; i += 50) {
       await Promise.all(
         Array.from({ length: Math.min(50, count - i) }, () =>
-          client().createTask({ parent: name, task: { httpRequest: { url: `${h.url}${path}` } } }),
+          client().createTask({ parent: name, task: { httpRequest: { url: `${suite.h.url}${path}` } } }),
         ),
       );
     }
@@ -48,9 +38,9 @@ describe('dispatch: rate and concurrency', () => {
   async function checkSteadyRate(t: TestContext, rate: number, steady: number, path: string) {
     const { name, burst } = await loadedQueue({ maxDispatchesPerSecond: rate }, (b) => b + steady, path);
     assert.ok(burst >= 1, `max_burst_size is ${burst}`);
-    const resumedUs = tl.server.engine.clock.nowUs();
+    const resumedUs = suite.tl.server.engine.clock.nowUs();
     await client().resumeQueue({ name });
-    const reqs = await h.waitForRequests(burst + steady, path, ((burst + steady) / rate) * 1000 + 5_000);
+    const reqs = await suite.h.waitForRequests(burst + steady, path, ((burst + steady) / rate) * 1000 + 5_000);
     // The burst: max_burst_size tokens are there at once; the next one waits ~1/rate.
     const burstEnd = reqs[burst - 1]!.atUs;
     assert.ok(burstEnd - resumedUs < 250_000, `the burst of ${burst} took ${(burstEnd - resumedUs) / 1000} ms`);
@@ -81,13 +71,13 @@ describe('dispatch: rate and concurrency', () => {
   });
 
   test('never exceeds max_concurrent_dispatches, and reaches it', async (t) => {
-    h.script('/rate/concurrent', [{ status: 200, delayMs: 150 }]);
+    suite.h.script('/rate/concurrent', [{ status: 200, delayMs: 150 }]);
     const { name } = await loadedQueue({ maxDispatchesPerSecond: 500, maxConcurrentDispatches: 3 }, 15, '/rate/concurrent');
-    const base = h.maxInFlight;
-    assert.equal(h.inFlight, 0);
+    const base = suite.h.maxInFlight;
+    assert.equal(suite.h.inFlight, 0);
     await client().resumeQueue({ name });
-    const reqs = await h.waitForRequests(15, '/rate/concurrent', 5_000);
-    await waitFor(() => h.inFlight === 0, 2_000, 'the last answers');
+    const reqs = await suite.h.waitForRequests(15, '/rate/concurrent', 5_000);
+    await waitFor(() => suite.h.inFlight === 0, 2_000, 'the last answers');
     const peak = Math.max(...reqs.map((r) => r.concurrent));
     t.diagnostic(`peak concurrency ${peak}`);
     assert.ok(base <= 3, 'no other requests in flight before');
@@ -101,14 +91,14 @@ describe('dispatch: rate and concurrency', () => {
     const { name, burst } = await loadedQueue({ maxDispatchesPerSecond: 2 }, 40, '/rate/update');
     await client().resumeQueue({ name });
     // The burst, then two at 2/s.
-    await h.waitForRequests(burst + 2, '/rate/update', 5_000);
+    await suite.h.waitForRequests(burst + 2, '/rate/update', 5_000);
     const [updated] = await client().updateQueue({
       queue: { name, rateLimits: { maxDispatchesPerSecond: 20 } },
       updateMask: { paths: ['rate_limits.max_dispatches_per_second'] },
     });
     assert.equal(updated.rateLimits!.maxDispatchesPerSecond, 20);
-    const changedUs = tl.server.engine.clock.nowUs();
-    const reqs = await h.waitForRequests(40, '/rate/update', 6_000);
+    const changedUs = suite.tl.server.engine.clock.nowUs();
+    const reqs = await suite.h.waitForRequests(40, '/rate/update', 6_000);
     const later = reqs.filter((r) => r.atUs >= changedUs);
     assert.ok(later.length >= 20, `${later.length} dispatches after the update`);
     // At once: the next dispatch comes within ~1/20 s (not the 0.5 s the old rate would wait).

@@ -3,26 +3,15 @@
  * failing task leaves the queue once max_attempts and max_retry_duration are both reached.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { assertRpcError, PARENT, startTasklight, toMicros, type Tasklight } from '../helpers/tasklight';
-import { durationMs, shortId, sleep, startHandler, waitFor, type RecordingHandler } from '../helpers/handler';
+import { describe, test } from 'node:test';
+import { assertRpcError, PARENT, toMicros } from '../helpers/tasklight';
+import { durationMs, shortId, sleep, waitFor } from '../helpers/handler';
+import { useDispatchSuite } from '../helpers/dispatch-suite';
 
 describe('dispatch: retries', () => {
-  let tl: Tasklight;
-  let h: RecordingHandler;
+  const suite = useDispatchSuite({ arrivalsOnEngineClock: true, handler: { defaultStep: { status: 500 } } });
+  const { client, engine } = suite;
   let n = 0;
-
-  before(async () => {
-    h = await startHandler({ now: () => tl.server.engine.clock.nowUs(), defaultStep: { status: 500 } });
-    tl = await startTasklight({ settings: { dispatch: true, liftLimits: true } });
-  });
-  after(async () => {
-    await tl?.close();
-    await h?.close();
-  });
-
-  const client = () => tl.client('grpc');
-  const engine = () => tl.server.engine;
 
   async function newQueue(retryConfig: Record<string, unknown>): Promise<string> {
     const name = `${PARENT}/queues/retries-${++n}`;
@@ -31,7 +20,7 @@ describe('dispatch: retries', () => {
   }
 
   async function createFailing(queue: string, path: string): Promise<{ name: string; id: string }> {
-    const [task] = await client().createTask({ parent: queue, task: { httpRequest: { url: `${h.url}${path}` } } });
+    const [task] = await client().createTask({ parent: queue, task: { httpRequest: { url: `${suite.h.url}${path}` } } });
     return { name: task.name!, id: shortId(task.name!) };
   }
 
@@ -44,7 +33,7 @@ describe('dispatch: retries', () => {
     const { name, id } = await createFailing(queue, '/retries/backoff');
     const done = await finished(queue, id, 5_000);
     assert.equal(done.outcome, 'exhausted');
-    const reqs = h.to('/retries/backoff');
+    const reqs = suite.h.to('/retries/backoff');
     assert.equal(reqs.length, 4);
     const attempts = engine().history.attemptsOf(queue, id);
     assert.deepEqual(attempts.map((a) => a.attempt), [1, 2, 3, 4]);
@@ -68,7 +57,7 @@ describe('dispatch: retries', () => {
     assert.equal(done.outcome, 'exhausted');
     assert.equal(Number(done.dispatch_count), 1);
     await sleep(300); // longer than min_backoff: a retry would have gone out by now
-    assert.equal(h.to('/retries/once').length, 1);
+    assert.equal(suite.h.to('/retries/once').length, 1);
     await assertRpcError(client().getTask({ name }), 'grpc', 'NOT_FOUND');
     const [list] = await client().listTasks({ parent: queue });
     assert.equal(list.length, 0);
@@ -92,7 +81,7 @@ describe('dispatch: retries', () => {
     }
     assert.ok(attempts.at(-1)!.response_us! - first >= limitUs, 'stopped before max_retry_duration');
     assert.ok(attempts.length >= 4 && attempts.length <= 7, `${attempts.length} attempts in 0.5 s with 0.1 s backoff`);
-    assert.equal(h.to('/retries/duration').length, attempts.length);
+    assert.equal(suite.h.to('/retries/duration').length, attempts.length);
   });
 
   test('max_attempts and max_retry_duration together: both must be reached', async () => {
@@ -128,7 +117,7 @@ describe('dispatch: retries', () => {
     await client().pauseQueue({ name: queue });
     const [task] = await client().createTask({
       parent: queue,
-      task: { httpRequest: { url: `${h.url}/retries/run` }, scheduleTime: { seconds: Math.floor(Date.now() / 1000) + 3600 } },
+      task: { httpRequest: { url: `${suite.h.url}/retries/run` }, scheduleTime: { seconds: Math.floor(Date.now() / 1000) + 3600 } },
     });
     const id = shortId(task.name!);
     const [ran] = await client().runTask({ name: task.name });

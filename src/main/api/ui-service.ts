@@ -208,6 +208,10 @@ export class UiService {
     };
   }
 
+  private requireQueue(name: string): void {
+    if (!this.engine.queues.get(name)) throw notFound(`Queue ${name} does not exist.`);
+  }
+
   private queue(name: string): QueueSummary {
     const q = this.stats.one(name);
     if (!q) throw notFound(`Queue ${name} does not exist.`);
@@ -261,20 +265,20 @@ export class UiService {
 
   private async updateQueue(args: UpdateQueueArgs): Promise<QueueSummary> {
     const name = str(args.name, 'name');
-    if (!this.engine.queues.get(name)) throw notFound(`Queue ${name} does not exist.`);
+    this.requireQueue(name);
     const { body, paths } = this.queueFields(args);
     if (paths.length) await this.engine.updateQueue({ ...body, name }, paths);
     return this.queue(name);
   }
 
   private reservedNames(name: string, limit = 100): ReservedNames {
-    if (!this.engine.queues.get(name)) throw notFound(`Queue ${name} does not exist.`);
+    this.requireQueue(name);
     const { total, names } = this.engine.tasks.reservedNames(name, this.engine.clock.nowUs(), Math.max(1, Math.min(1000, limit)));
     return { name, total, names: names.map((r) => ({ id: r.task_id, untilMs: usToMs(r.expires_us) })) };
   }
 
   private breakdown(name: string, limit = 5000): QueueBreakdown {
-    if (!this.engine.queues.get(name)) throw notFound(`Queue ${name} does not exist.`);
+    this.requireQueue(name);
     const n = Math.max(1, Math.min(50_000, limit));
     const rows = this.engine.db
       .prepare<[string, number], { status: number | null; outcome: string; duration_ms: number | null; url: string | null }>(
@@ -329,7 +333,7 @@ export class UiService {
   }
 
   private async advanceToNextDue(name: string): Promise<AdvanceToNextDueResult> {
-    if (!this.engine.queues.get(name)) throw notFound(`Queue ${name} does not exist.`);
+    this.requireQueue(name);
     const nowUs = this.engine.dispatcher.queueNowUs(name);
     const next = this.engine.db
       .prepare<[string], { m: number | null }>('SELECT MIN(schedule_us) AS m FROM tasks WHERE queue = ? AND lease_until_us IS NULL')
