@@ -9,6 +9,9 @@
  * reported, and Tasklight's rate as a share of the bare ceiling. Then: the rate with 100,000
  * tasks already stored, the server's memory growth per stored task, and how long a store of
  * 1,000,000 tasks takes to be open and serving.
+ *
+ * "client busy" is the CPU the client process used over the wall time of the run: below ~100% the
+ * client waited for answers. BENCH_IN_MEMORY=1 runs Tasklight without a disk (diagnosis only).
  */
 import { CloudTasksClient } from '@google-cloud/tasks';
 import { credentials } from '@grpc/grpc-js';
@@ -79,6 +82,9 @@ interface LoadResult {
   p99: number;
   /** CPU the server's process used per call (all its threads), µs. */
   serverCpuUs?: number;
+  /** CPU this (the client's) process used per call, µs, and the share of one core it kept busy. */
+  clientCpuUs?: number;
+  clientBusy?: number;
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -89,6 +95,7 @@ async function load(c: CloudTasksClient, total: number, concurrency: number): Pr
   const latencies: number[] = new Array(total);
   let issued = 0;
   const start = performance.now();
+  const cpu0 = process.cpuUsage();
   async function worker() {
     while (issued < total) {
       const i = issued++;
@@ -99,8 +106,15 @@ async function load(c: CloudTasksClient, total: number, concurrency: number): Pr
   }
   await Promise.all(Array.from({ length: concurrency }, worker));
   const seconds = (performance.now() - start) / 1000;
+  const cpu = process.cpuUsage(cpu0);
   latencies.sort((a, b) => a - b);
-  return { rate: total / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+  return {
+    rate: total / seconds,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    clientCpuUs: (cpu.user + cpu.system) / total,
+    clientBusy: (cpu.user + cpu.system) / 1e6 / seconds,
+  };
 }
 
 async function measure(transport: Transport, ports: any, total = TASKS, server?: Child): Promise<LoadResult> {
@@ -160,7 +174,13 @@ async function throughput() {
           fs.rmSync(dir, { recursive: true, force: true });
         }
         const last = (k: string) => rows[k][rows[k].length - 1].rate.toFixed(0);
-        console.error(`run ${run} ${transport}: bare ${last(`bare ${transport}`)}/s, tasklight ${last(`tasklight ${transport}`)}/s`);
+        const cl = (k: string) => {
+          const r = rows[k][rows[k].length - 1];
+          return `client ${r.clientCpuUs!.toFixed(0)} µs/call, ${(r.clientBusy! * 100).toFixed(0)}% busy`;
+        };
+        console.error(
+          `run ${run} ${transport}: bare ${last(`bare ${transport}`)}/s (${cl(`bare ${transport}`)}), tasklight ${last(`tasklight ${transport}`)}/s (${cl(`tasklight ${transport}`)})`,
+        );
       }
     }
   } finally {
@@ -169,7 +189,7 @@ async function throughput() {
   const summary = Object.fromEntries(
     Object.entries(rows).map(([k, v]) => [
       k,
-      { rate: median(v.map((r) => r.rate)), p50: median(v.map((r) => r.p50)), p99: median(v.map((r) => r.p99)), serverCpuUs: median(v.map((r) => r.serverCpuUs ?? NaN)), runs: v.map((r) => Math.round(r.rate)) },
+      { rate: median(v.map((r) => r.rate)), p50: median(v.map((r) => r.p50)), p99: median(v.map((r) => r.p99)), serverCpuUs: median(v.map((r) => r.serverCpuUs ?? NaN)), clientBusy: median(v.map((r) => r.clientBusy ?? NaN)), runs: v.map((r) => Math.round(r.rate)) },
     ]),
   );
   return summary;
@@ -282,13 +302,19 @@ async function main() {
   }
   const f = (n: number) => n.toFixed(0);
   const ms = (n: number) => n.toFixed(1);
-  if (t) console.log('| server | transport | CreateTask/s (median) | p50 ms | p99 ms | server CPU µs/call | share of bare |');
-  if (t) console.log('| --- | --- | --- | --- | --- | --- | --- |');
+  const pct = (n: number) => `${(100 * n).toFixed(0)}%`;
+  if (t) console.log('| server | transport | CreateTask/s (median) | p50 ms | p99 ms | server CPU µs/call | client busy | share of bare |');
+  if (t) console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const transport of t ? TRANSPORTS : []) {
     const b = t![`bare ${transport}`];
     const s = t![`tasklight ${transport}`];
-    console.log(`| bare ${transport === 'grpc' ? 'grpc-js' : 'node:http'} | ${transport} | ${f(b.rate)} | ${ms(b.p50)} | ${ms(b.p99)} | ${f(b.serverCpuUs)} | 100% |`);
-    console.log(`| Tasklight (durable) | ${transport} | ${f(s.rate)} | ${ms(s.p50)} | ${ms(s.p99)} | ${f(s.serverCpuUs)} | ${(100 * out.share[transport]).toFixed(0)}% |`);
+    console.log(`| bare ${transport === 'grpc' ? 'grpc-js' : 'node:http'} | ${transport} | ${f(b.rate)} | ${ms(b.p50)} | ${ms(b.p99)} | ${f(b.serverCpuUs)} | ${pct(b.clientBusy)} | 100% |`);
+    console.log(`| Tasklight (durable) | ${transport} | ${f(s.rate)} | ${ms(s.p50)} | ${ms(s.p99)} | ${f(s.serverCpuUs)} | ${pct(s.clientBusy)} | ${pct(out.share[transport])} |`);
+  }
+  for (const transport of t ? TRANSPORTS : []) {
+    const runShares = t![`tasklight ${transport}`].runs.map((r: number, i: number) => r / t![`bare ${transport}`].runs[i]);
+    out.runShares = { ...out.runShares, [transport]: runShares };
+    console.log(`- ${transport}: share of the same run's bare rate, per run: ${runShares.map(pct).join(', ')}`);
   }
   if (!opts['skip-scale']) out.scale = await scale(t?.['tasklight grpc'].rate);
   fs.mkdirSync(path.join(here, 'results'), { recursive: true });

@@ -8,7 +8,7 @@ import { startServer } from '../../src/main/server';
 async function main() {
   const dataDir = process.argv[2];
   const settings = process.argv[3] ? JSON.parse(process.argv[3]) : {};
-  const server = await startServer({ grpcPort: 0, httpPort: 0, dataDir, settings });
+  const server = await startServer({ grpcPort: 0, httpPort: 0, dataDir, settings, inMemory: !!process.env.BENCH_IN_MEMORY });
   process.stdout.write(JSON.stringify({ grpcPort: server.grpcPort, httpPort: server.httpPort }) + '\n');
   process.stdin.setEncoding('utf8');
   process.stdin.on('data', (line) => {

@@ -18,13 +18,49 @@ describe('group commit', () => {
     const batcher = new WriteBatcher(db);
     const insert = db.prepare('INSERT INTO t (v) VALUES (?)');
     const seenTx: boolean[] = [];
-    await Promise.all(Array.from({ length: 50 }, (_, i) => batcher.run(() => {
+    await Promise.all(Array.from({ length: 20 }, (_, i) => batcher.run(() => {
       seenTx.push(db.inTransaction);
       insert.run(`v${i}`);
     })));
-    assert.equal(seenTx.length, 50);
+    assert.equal(seenTx.length, 20);
     assert.ok(seenTx.every(Boolean));
-    assert.equal((db.prepare('SELECT COUNT(*) n FROM t').get() as any).n, 50);
+    assert.equal((db.prepare('SELECT COUNT(*) n FROM t').get() as any).n, 20);
+  });
+
+  test('a burst larger than a group commits in groups, and the first group settles before the next is written', async () => {
+    const db = table();
+    const batcher = new WriteBatcher(db, 32);
+    const insert = db.prepare('INSERT INTO t (v) VALUES (?)');
+    const groups: number[] = [];
+    let written = 0;
+    let writtenWhenFirstSettled = -1;
+    let inGroup = false;
+    const writes = Array.from({ length: 80 }, (_, i) =>
+      batcher.run(() => {
+        if (!inGroup) {
+          inGroup = true;
+          groups.push(0);
+          queueMicrotask(() => (inGroup = false));
+        }
+        groups[groups.length - 1]++;
+        written++;
+        insert.run(`v${i}`);
+      }),
+    );
+    void writes[0].then(() => (writtenWhenFirstSettled = written));
+    await Promise.all(writes);
+    assert.deepEqual(groups, [32, 32, 16]);
+    assert.equal(writtenWhenFirstSettled, 32, 'the first answers do not wait for the rest of the burst');
+    assert.equal((db.prepare('SELECT COUNT(*) n FROM t').get() as any).n, 80);
+  });
+
+  test('flush() writes everything queued at once', () => {
+    const db = table();
+    const batcher = new WriteBatcher(db, 32);
+    const insert = db.prepare('INSERT INTO t (v) VALUES (?)');
+    for (let i = 0; i < 70; i++) void batcher.run(() => insert.run(`v${i}`));
+    batcher.flush();
+    assert.equal((db.prepare('SELECT COUNT(*) n FROM t').get() as any).n, 70);
   });
 
   test('a failing write is undone alone; the others commit', async () => {

@@ -54,11 +54,13 @@ describe('dispatch: rate and concurrency', () => {
       measured >= rate * 0.9 && measured <= rate * 1.1,
       `steady rate ${measured.toFixed(2)}/s, expected ${rate}/s ± 10%`,
     );
-    // And no 1-second window after the burst holds more than rate (+1 for the window's edges).
+    // And no 1-second window after the burst holds more than rate, +1 for the window's edges and
+    // +1 because a token bucket lets a dispatch that came late (a busy event loop, on the handler's
+    // side or ours) be followed at once by the next token's.
     const after = reqs.slice(burst);
     for (let i = 0; i < after.length; i++) {
       const inWindow = after.filter((r) => r.atUs >= after[i]!.atUs && r.atUs < after[i]!.atUs + 1e6).length;
-      assert.ok(inWindow <= rate + 1, `${inWindow} dispatches within one second at ${rate}/s`);
+      assert.ok(inWindow <= rate + 2, `${inWindow} dispatches within one second at ${rate}/s`);
     }
   }
 
