@@ -240,4 +240,83 @@ describe('web UI end to end', { skip, concurrency: false }, () => {
       await ui.shot('first-run');
     });
   });
+  it('works from the keyboard: Ctrl+K to a queue, / to search, j/k and Enter to a task, ? for the list', async () => {
+    await withUi(browser, async (ui) => {
+      await createQueue(ui, 'kbd-alpha');
+      const beta = await createQueue(ui, 'kbd-beta');
+      const ids: string[] = [];
+      for (let i = 0; i < 2; i++) {
+        const [task] = await ui.client.createTask({ parent: beta, task: { scheduleTime: inSeconds(3600 + i), httpRequest: { url: ui.handler.url(`/kbd/${i}`) } } });
+        ids.push(taskId(task.name));
+      }
+      const page = ui.page;
+      await page.goto(`${ui.server.httpUrl}/#/`);
+      await page.getByRole('link', { name: 'kbd-alpha' }).waitFor();
+
+      await page.keyboard.press('Control+k');
+      await page.getByRole('combobox', { name: 'Command' }).waitFor();
+      await page.keyboard.type('beta');
+      await ui.shot('command-palette');
+      assert.deepEqual(await page.getByRole('listbox', { name: 'Commands' }).getByRole('option').allInnerTexts(), ['Go to queue kbd-beta\ne2e-proj · us-central1']);
+      await page.keyboard.press('Enter');
+      await page.waitForURL((url) => url.hash === `#/queue/${encodeURIComponent(beta)}`);
+      await page.getByRole('link', { name: `Open task ${ids[1]}` }).waitFor();
+      assert.equal(await page.getByRole('dialog').count(), 0, 'the palette closes once it ran a command');
+
+      await page.keyboard.press('/');
+      assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('aria-label')), 'Search tasks');
+      await page.keyboard.type('j');
+      assert.equal(await page.getByRole('searchbox', { name: 'Search tasks' }).inputValue(), 'j', 'j typed into the search field is text');
+      await page.getByRole('link', { name: `Open task ${ids[0]}` }).waitFor({ state: 'detached' });
+      await page.getByRole('searchbox', { name: 'Search tasks' }).fill('');
+      await page.getByRole('link', { name: `Open task ${ids[0]}` }).waitFor();
+      await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+
+      const focusedLabel = () => page.evaluate(() => document.activeElement?.getAttribute('aria-label'));
+      await page.keyboard.press('j');
+      assert.equal(await focusedLabel(), `Open task ${ids[0]}`);
+      await page.keyboard.press('j');
+      assert.equal(await focusedLabel(), `Open task ${ids[1]}`);
+      await page.keyboard.press('k');
+      assert.equal(await focusedLabel(), `Open task ${ids[0]}`);
+      await page.keyboard.press('Enter');
+      await page.waitForURL((url) => url.hash === `#/task/${encodeURIComponent(beta)}/${ids[0]}`);
+
+      await page.keyboard.press('?');
+      const help = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
+      await help.getByText('Command palette', { exact: false }).waitFor();
+      await ui.shot('keyboard-shortcuts');
+      await page.keyboard.press('Escape');
+      await help.waitFor({ state: 'detached' });
+    });
+  });
+
+  it('remembers the theme and the time zone chosen in the header', async () => {
+    await withUi(browser, async (ui) => {
+      const q = await createQueue(ui, 'display');
+      await ui.client.createTask({ parent: q, task: { scheduleTime: inSeconds(3600), httpRequest: { url: ui.handler.url('/display') } } });
+      const page = ui.page;
+      const background = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+      await page.goto(queueHref(ui, 'display'));
+      await page.getByText('1 task', { exact: true }).waitFor();
+
+      await page.getByRole('combobox', { name: 'Theme' }).selectOption('dark');
+      assert.equal(await background(), 'rgb(17, 19, 24)');
+      await page.getByRole('combobox', { name: 'Times shown in' }).selectOption('utc');
+      const scheduled = page.locator('.trow time').first();
+      assert.match((await scheduled.getAttribute('title')) ?? '', / UTC$/);
+      await ui.shot('dark-theme');
+
+      await page.reload();
+      await page.getByText('1 task', { exact: true }).waitFor();
+      assert.equal(await background(), 'rgb(17, 19, 24)', 'the theme survives a reload');
+      assert.equal(await page.getByRole('combobox', { name: 'Times shown in' }).inputValue(), 'utc');
+      assert.match((await page.locator('.trow time').first().getAttribute('title')) ?? '', / UTC$/);
+
+      await page.getByRole('combobox', { name: 'Theme' }).selectOption('light');
+      assert.equal(await background(), 'rgb(246, 247, 249)');
+      await page.getByRole('combobox', { name: 'Times shown in' }).selectOption('local');
+      assert.doesNotMatch((await page.locator('.trow time').first().getAttribute('title')) ?? '', /UTC/);
+    });
+  });
 });

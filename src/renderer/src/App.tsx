@@ -1,10 +1,12 @@
 import { CopyButton } from './components/common';
+import { KeyboardLayer } from './components/KeyboardLayer';
+import type { ThemeChoice, TimeZoneChoice } from './lib/preferences';
 import { CreateTask } from './screens/CreateTask';
 import { GettingStarted } from './screens/GettingStarted';
 import { QueuesOverview } from './screens/QueuesOverview';
 import { QueueView } from './screens/QueueView';
 import { TaskView } from './screens/TaskView';
-import { useStore } from './store';
+import { setPreferences, useStore } from './store';
 
 function Header() {
   const info = useStore((s) => s.info);
@@ -37,12 +39,34 @@ function Header() {
             </span>
           </>
         )}
+        <DisplayControls />
         <span className={`conn ${connection}`} role="status" aria-label={connection === 'open' ? 'Live' : 'Reconnecting'} title={connection === 'open' ? 'Live updates' : 'Reconnecting…'}>
           <span className="conn-dot" aria-hidden="true" />
           {connection === 'open' ? 'Live' : 'Reconnecting'}
         </span>
       </div>
     </header>
+  );
+}
+
+/** Theme and time zone, remembered per browser profile; also in the command palette. */
+function DisplayControls() {
+  const prefs = useStore((s) => s.prefs);
+  return (
+    <span className="display-controls">
+      <select className="tiny-select" aria-label="Theme" value={prefs.theme} onChange={(e) => setPreferences({ theme: e.target.value as ThemeChoice })}>
+        <option value="system">System theme</option>
+        <option value="light">Light</option>
+        <option value="dark">Dark</option>
+      </select>
+      <select className="tiny-select" aria-label="Times shown in" value={prefs.timeZone} onChange={(e) => setPreferences({ timeZone: e.target.value as TimeZoneChoice })}>
+        <option value="local">Local time</option>
+        <option value="utc">UTC</option>
+      </select>
+      <button type="button" className="btn ghost tiny" aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)" onClick={() => useStore.setState({ overlay: 'shortcuts' })}>
+        ?
+      </button>
+    </span>
   );
 }
 
@@ -77,6 +101,7 @@ export function App() {
         {route.screen === 'task' && <TaskView key={`${route.queue}/${route.id}`} queue={route.queue} id={route.id} />}
       </main>
       {createTaskFor && <CreateTask queue={createTaskFor} onClose={() => useStore.setState({ createTaskFor: null })} />}
+      <KeyboardLayer />
       <Toasts />
     </>
   );

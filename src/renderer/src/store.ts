@@ -1,5 +1,7 @@
 import { create } from 'zustand';
 import type { QueueSummary, ServerInfo, TasklightApi, UiUpdate } from '../../shared/contract';
+import { showTimesIn } from './lib/format';
+import { applyTheme, loadPreferences, savePreferences, type Preferences } from './lib/preferences';
 
 export type Route =
   | { screen: 'queues' }
@@ -31,7 +33,12 @@ interface State {
   route: Route;
   toasts: Toast[];
   createTaskFor: string | null;
+  prefs: Preferences;
+  /** Which keyboard overlay is open, if any. */
+  overlay: 'palette' | 'shortcuts' | null;
 }
+
+const storage = typeof localStorage === 'undefined' ? undefined : localStorage;
 
 export const useStore = create<State>(() => ({
   api: null,
@@ -46,7 +53,22 @@ export const useStore = create<State>(() => ({
   route: parseHash(typeof location === 'undefined' ? '' : location.hash),
   toasts: [],
   createTaskFor: null,
+  prefs: loadPreferences(storage),
+  overlay: null,
 }));
+
+/** Applies the saved (or default) preferences to the page; called once at start. */
+export function applyPreferences(prefs: Preferences = useStore.getState().prefs): void {
+  showTimesIn(prefs.timeZone);
+  if (typeof document !== 'undefined') applyTheme(document.documentElement, prefs.theme);
+}
+
+export function setPreferences(change: Partial<Preferences>): void {
+  const prefs = { ...useStore.getState().prefs, ...change };
+  savePreferences(storage, prefs);
+  applyPreferences(prefs);
+  useStore.setState({ prefs });
+}
 
 export function api(): TasklightApi {
   const a = useStore.getState().api;

@@ -1,4 +1,5 @@
-/** Formatting helpers; pure, so bench and tests can use them too. */
+/** Formatting helpers, free of the DOM, so bench and tests can use them too. */
+import type { TimeZoneChoice } from './preferences';
 
 export function relativeTime(atMs: number, nowMs: number): string {
   const d = atMs - nowMs;
@@ -35,9 +36,20 @@ export function duration(ms: number | null | undefined): string {
   return `${+(ms / 86_400_000).toFixed(1)} d`;
 }
 
-export function absoluteTime(ms: number): string {
+let shownZone: TimeZoneChoice = 'local';
+
+/** Which clock absolute times are shown in; the UI sets it from the user's preference. */
+export function showTimesIn(zone: TimeZoneChoice): void {
+  shownZone = zone;
+}
+
+/** "2026-11-23 15:04:05.123", in local time or, marked as such, in UTC. */
+export function absoluteTime(ms: number, zone: TimeZoneChoice = shownZone): string {
   const d = new Date(ms);
   const pad = (n: number, w = 2) => String(n).padStart(w, '0');
+  if (zone === 'utc') {
+    return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}.${pad(d.getUTCMilliseconds(), 3)} UTC`;
+  }
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;
 }
 

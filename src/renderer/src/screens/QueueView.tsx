@@ -7,7 +7,7 @@ import { Breakdown, ClockControls, ReservedNamesPanel, RetryExplainer } from './
 import { DEFAULT_FILTERS, FilterBar, TaskTable, type TaskFilters } from './TaskTable';
 import { Timeline } from './Timeline';
 
-const TABS: Array<[QueueTab, string]> = [
+export const QUEUE_TABS: Array<[QueueTab, string]> = [
   ['tasks', 'Tasks'],
   ['timeline', 'Timeline'],
   ['retry', 'Retry policy'],
@@ -95,7 +95,7 @@ export function QueueView({ queue, tab }: { queue: string; tab: QueueTab }) {
         <ClockControls q={q} />
       </div>
       <div className="tabs page-tabs" role="tablist" aria-label="Queue sections">
-        {TABS.map(([id, label]) => (
+        {QUEUE_TABS.map(([id, label]) => (
           <a
             key={id}
             role="tab"
@@ -107,7 +107,7 @@ export function QueueView({ queue, tab }: { queue: string; tab: QueueTab }) {
           </a>
         ))}
       </div>
-      <div className="tab-panel" role="tabpanel" aria-label={TABS.find(([id]) => id === tab)?.[1]}>
+      <div className="tab-panel" role="tabpanel" aria-label={QUEUE_TABS.find(([id]) => id === tab)?.[1]}>
         {tab === 'tasks' && (
           <>
             <FilterBar filters={filters} onChange={setFilters} />

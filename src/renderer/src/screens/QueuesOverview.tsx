@@ -108,7 +108,9 @@ export function QueuesOverview() {
               <header className="queue-card-head">
                 <div>
                   <h2 className="queue-title">
-                    <a href={hrefOf({ screen: 'queue', queue: q.name, tab: 'tasks' })}>{q.id}</a>
+                    <a href={hrefOf({ screen: 'queue', queue: q.name, tab: 'tasks' })} data-nav-row="">
+                      {q.id}
+                    </a>
                   </h2>
                   <div className="queue-sub muted">
                     {q.project} · {q.location}

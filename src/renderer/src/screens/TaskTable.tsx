@@ -150,7 +150,7 @@ export function TaskTable({ queue, filters, offsetMs }: { queue: string; filters
           return (
             <div key={i} className={`trow state-row-${t.state}`} role="row" aria-rowindex={i + 2}>
               <span role="cell" className="mono ellipsis">
-                <a href={hrefOf({ screen: 'task', queue, id: t.id })} aria-label={`Open task ${t.id}`}>
+                <a href={hrefOf({ screen: 'task', queue, id: t.id })} aria-label={`Open task ${t.id}`} data-nav-row="">
                   {t.id}
                 </a>
               </span>
@@ -225,6 +225,7 @@ export function FilterBar({ filters, onChange }: { filters: TaskFilters; onChang
         <span>Search</span>
         <input
           type="search"
+          data-shortcut-filter=""
           aria-label="Search tasks"
           placeholder="ID, URL, header or body text"
           value={search}
