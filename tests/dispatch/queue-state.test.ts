@@ -55,7 +55,9 @@ describe('dispatch: schedule, pause, purge, delete, run, clock', () => {
   test('dispatches tasks that come due together in schedule order', async () => {
     const queue = await newQueue({ rateLimits: { maxConcurrentDispatches: 1 } });
     await client().pauseQueue({ name: queue });
-    const baseUs = nowUs() + 100_000;
+    // Far enough ahead that creating all ten is done before the first is due, even on a loaded
+    // machine (a schedule time already past is clamped to the create time, changing the order).
+    const baseUs = nowUs() + 1_000_000;
     // Created in a shuffled order, due within 40 ms of each other; all due when the queue resumes.
     const offsets = [7, 2, 15, 0, 11, 4, 19, 9, 1, 13];
     const byOffset = new Map<string, number>();
@@ -63,7 +65,8 @@ describe('dispatch: schedule, pause, purge, delete, run, clock', () => {
       const task = await createTask(queue, '/state/order', baseUs + o * 2_000);
       byOffset.set(task.id, o);
     }
-    await waitFor(() => nowUs() > baseUs + 50_000, 2_000, 'every task to be due');
+    assert.ok(nowUs() < baseUs, 'all ten were created before the first came due');
+    await waitFor(() => nowUs() > baseUs + 50_000, 5_000, 'every task to be due');
     await client().resumeQueue({ name: queue });
     const reqs = await suite.h.waitForRequests(offsets.length, '/state/order', 4_000);
     const order = reqs.map((r) => byOffset.get(r.header('X-CloudTasks-TaskName')!));

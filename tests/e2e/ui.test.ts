@@ -319,4 +319,39 @@ describe('web UI end to end', { skip, concurrency: false }, () => {
       assert.doesNotMatch((await page.locator('.trow time').first().getAttribute('title')) ?? '', /UTC/);
     });
   });
+  it("exports a task's attempts as HAR and compares two of them", async () => {
+    await withUi(browser, async (ui) => {
+      const q = await createQueue(ui, 'exporting', { retryConfig: { minBackoff: { nanos: 100_000_000 }, maxAttempts: 5 } });
+      // Fails twice, then succeeds.
+      ui.handler.statusFor = (path) => (path.startsWith('/flaky') ? (ui.handler.count('/flaky') <= 2 ? 503 : 200) : 200);
+      const [task] = await ui.client.createTask({ parent: q, task: { httpRequest: { url: ui.handler.url('/flaky'), body: Buffer.from('{"order":42}') } } });
+      await ui.handler.waitFor('/flaky', 3);
+      const page = ui.page;
+      await page.goto(`${ui.server.httpUrl}/#/task/${encodeURIComponent(q)}/${taskId(task.name)}`);
+      await page.getByText('#3', { exact: true }).waitFor();
+
+      const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export HAR' }).click()]);
+      assert.equal(download.suggestedFilename(), `exporting-${taskId(task.name)}-attempts.har`);
+      const har = JSON.parse(await new Promise<string>((resolve, reject) => {
+        void download.createReadStream().then((stream) => {
+          const chunks: Buffer[] = [];
+          stream.on('data', (c: Buffer) => chunks.push(c));
+          stream.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+          stream.on('error', reject);
+        }, reject);
+      }));
+      assert.deepEqual(har.log.entries.map((e: any) => e.response.status), [503, 503, 200]);
+      assert.equal(har.log.entries[0].request.postData.text, '{"order":42}');
+      assert.equal(har.log.entries[2].request.url, ui.handler.url('/flaky'));
+
+      await page.getByRole('button', { name: 'Compare attempts' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Compare attempts' });
+      // By default the last two: #2 (503) against #3 (200).
+      await dialog.getByRole('row', { name: /status/ }).filter({ hasText: '503' }).filter({ hasText: '200' }).waitFor();
+      await dialog.getByRole('row', { name: /X-CloudTasks-TaskRetryCount/i }).waitFor();
+      await ui.shot('compare-attempts');
+      await dialog.getByRole('combobox', { name: 'Second attempt' }).selectOption({ label: '#1 · 503' });
+      assert.equal(await dialog.getByRole('row', { name: /response status/ }).count(), 0, '#2 and #1 both answered 503');
+    });
+  });
 });

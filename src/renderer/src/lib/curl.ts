@@ -6,6 +6,11 @@ export function shellQuote(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
+/** "Bearer eyJ…" → "Bearer <redacted>": the token goes, the scheme stays. */
+export function redactBearer(value: string): string {
+  return value.replace(/^(Bearer\s+).*/i, '$1<redacted>');
+}
+
 const SKIP = new Set(['host', 'content-length', 'connection', 'transfer-encoding']);
 
 /**
@@ -16,7 +21,7 @@ export function toCurl(req: RequestView, opts: { redactToken?: boolean } = {}): 
   const parts = ['curl', '-sS', '-X', req.method || 'POST'];
   for (const [k, v] of Object.entries(req.headers)) {
     if (SKIP.has(k.toLowerCase())) continue;
-    const value = opts.redactToken && k.toLowerCase() === 'authorization' ? v.replace(/^(Bearer\s+).*/i, '$1<redacted>') : v;
+    const value = opts.redactToken && k.toLowerCase() === 'authorization' ? redactBearer(v) : v;
     parts.push('-H', shellQuote(`${k}: ${value}`));
   }
   let pipe = '';

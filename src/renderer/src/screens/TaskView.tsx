@@ -4,6 +4,7 @@ import { confirmAction, CopyButton, Dialog, Empty, Field, StateBadge, StatusBadg
 import { toCurl } from '../lib/curl';
 import { absoluteTime, bytes, decodeText, duration, headerValue, prettyBody, textToBase64 } from '../lib/format';
 import { api, hrefOf, navigate, run, toast, useStore } from '../store';
+import { AttemptTools } from './AttemptTools';
 
 function Headers({ headers, label }: { headers: HeaderMap; label: string }) {
   const entries = Object.entries(headers);
@@ -445,7 +446,10 @@ export function TaskView({ queue, id }: { queue: string; id: string }) {
 
       <div className="task-grid">
         <section aria-labelledby="attempts-title" className="attempts-section">
-          <h2 id="attempts-title">Attempts</h2>
+          <div className="section-head">
+            <h2 id="attempts-title">Attempts</h2>
+            <AttemptTools task={task} redactToken={redact} />
+          </div>
           <AttemptStrip attempts={task.attempts} next={task.nextAttempt} />
           {task.attempts.length === 0 ? (
             <p className="muted">No attempts yet.</p>
