@@ -2,12 +2,15 @@
  * Electron entry (built to out/main/index.js, package.json "main"). Runs the same engine as
  * `tasklight serve`, in-process, and shows the renderer in one locked-down window. Kept thin:
  * the UI contract lives in api/ui-service.ts, its IPC in ipc-bridge.ts, window memory in
- * window-state.ts, all testable without Electron.
+ * window-state.ts, exhausted-task notifications in exhaustion-alerts.ts, all testable without
+ * Electron.
  */
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { app, BrowserWindow, dialog, ipcMain, Menu, screen, session, shell, type MenuItemConstructorOptions } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, Notification, screen, session, shell, type MenuItemConstructorOptions } from 'electron';
 import { defaultDataDir } from './data-dir';
+import { loadDesktopSettings, saveDesktopSettings } from './desktop-settings';
+import { ExhaustionAlerts } from './exhaustion-alerts';
 import { isAppFrameUrl, registerUiIpc, type IpcEvent } from './ipc-bridge';
 import { startServer, type RunningServer } from './server';
 import { loadWindowState, MIN_SIZE, restoreBounds, saveWindowState } from './window-state';
@@ -21,11 +24,13 @@ let mainWindow: BrowserWindow | null = null;
 let server: RunningServer | null = null;
 let serverClosed = false;
 let unregisterIpc: (() => void) | null = null;
+let alerts: ExhaustionAlerts | null = null;
 
 const devServerUrl = !app.isPackaged ? process.env.ELECTRON_RENDERER_URL : undefined; // `electron-vite dev`
 const rendererFile = join(__dirname, '../renderer/index.html');
 const appUrl = devServerUrl ?? pathToFileURL(rendererFile).toString();
 const windowStateFile = () => join(app.getPath('userData'), 'window-state.json');
+const desktopSettingsFile = () => join(app.getPath('userData'), 'desktop-settings.json');
 
 if (!app.requestSingleInstanceLock()) {
   // Another Tasklight owns the engine and its ports; it is told to show itself (second-instance).
@@ -49,6 +54,7 @@ if (!app.requestSingleInstanceLock()) {
     if (!server || serverClosed) return;
     event.preventDefault();
     unregisterIpc?.();
+    alerts?.stop();
     const running = server;
     running
       .close()
@@ -111,6 +117,7 @@ async function start(): Promise<void> {
   mainWindow.on('closed', () => {
     mainWindow = null;
   });
+  alerts = watchExhaustedTasks(server);
   Menu.setApplicationMenu(Menu.buildFromTemplate(menuTemplate(server)));
 
   if (devServerUrl) await mainWindow.loadURL(devServerUrl);
@@ -138,6 +145,34 @@ function rememberBounds(win: BrowserWindow): void {
     clearTimeout(timer);
     save();
   });
+}
+
+/** Notifications for tasks that ran out of retries; the View menu switches them (off by default). */
+function watchExhaustedTasks(running: RunningServer): ExhaustionAlerts {
+  const watcher = new ExhaustionAlerts(running.engine.clock, (alert) => {
+    if (!Notification.isSupported()) return;
+    const notification = new Notification({ title: alert.title, body: alert.body });
+    notification.on('click', () => {
+      if (!mainWindow) return;
+      if (mainWindow.isMinimized()) mainWindow.restore();
+      mainWindow.show();
+      mainWindow.focus();
+      go(alert.route);
+    });
+    notification.show();
+  });
+  watcher.enabled = loadDesktopSettings(desktopSettingsFile()).notifyExhausted;
+  running.engine.events.on('change', watcher.onChange);
+  return watcher;
+}
+
+function setNotifyExhausted(on: boolean): void {
+  if (alerts) alerts.enabled = on;
+  try {
+    saveDesktopSettings(desktopSettingsFile(), { notifyExhausted: on });
+  } catch {
+    /* the switch still holds until quit */
+  }
 }
 
 function go(hash: string): void {
@@ -172,6 +207,13 @@ function menuTemplate(running: RunningServer): MenuItemConstructorOptions[] {
         { role: 'zoomOut' },
         { type: 'separator' },
         { role: 'togglefullscreen' },
+        { type: 'separator' },
+        {
+          label: 'Notify When a Task Runs Out of Retries',
+          type: 'checkbox',
+          checked: alerts?.enabled ?? false,
+          click: (item) => setNotifyExhausted(item.checked),
+        },
       ],
     },
     { role: 'windowMenu' },

@@ -43,6 +43,33 @@ describe('dispatch: what a finished task leaves behind', () => {
   });
 });
 
+describe('dispatch: how a task ended, as the engine reports it', () => {
+  const suite = useDispatchSuite();
+  const { client, engine } = suite;
+
+  test("the attempt that ends a task says 'succeeded' or 'exhausted'; the others say nothing", async () => {
+    suite.h.script('/finished/flaky', [{ status: 500 }]);
+    const queue = `${PARENT}/queues/finished-report`;
+    await client().createQueue({ parent: PARENT, queue: { name: queue, retryConfig: { maxAttempts: 2, minBackoff: { nanos: 10_000_000 } } } });
+    const seen: Array<[string | undefined, string | undefined]> = [];
+    const listener = (c: { kind: string; queue?: string; taskId?: string; finished?: string }) => {
+      if (c.kind === 'attempt' && c.queue === queue) seen.push([c.taskId, c.finished]);
+    };
+    engine().events.on('change', listener);
+    try {
+      const [failing] = await client().createTask({ parent: queue, task: { httpRequest: { url: `${suite.h.url}/finished/flaky` } } });
+      const [passing] = await client().createTask({ parent: queue, task: { httpRequest: { url: `${suite.h.url}/finished/fine` } } });
+      await waitFor(() => seen.length === 3, 5_000, 'three attempts reported');
+      const f = shortId(failing.name!);
+      const p = shortId(passing.name!);
+      assert.deepEqual(seen.filter(([id]) => id === f).map(([, end]) => end), [undefined, 'exhausted']);
+      assert.deepEqual(seen.filter(([id]) => id === p).map(([, end]) => end), ['succeeded']);
+    } finally {
+      engine().events.off('change', listener);
+    }
+  });
+});
+
 describe('dispatch: a clean stop', () => {
   test('records the answers already received, so a restart sends nothing that succeeded', async () => {
     const h = await startHandler();

@@ -35,6 +35,8 @@ export interface EngineChange {
   queue?: string;
   taskId?: string;
   outcome?: string;
+  /** On an attempt that ended its task: 'succeeded' or 'exhausted'. */
+  finished?: string;
 }
 
 const MAX_QUEUE_PAGE = 9800;
@@ -81,7 +83,7 @@ export class Engine {
     this.events.setMaxListeners(0);
     this.dispatcher.events = {
       attemptStarted: (queue, taskId) => this.notify({ kind: 'task', queue, taskId }),
-      attemptFinished: (queue, taskId, outcome) => this.notify({ kind: 'attempt', queue, taskId, outcome }),
+      attemptFinished: (queue, taskId, outcome, finished) => this.notify({ kind: 'attempt', queue, taskId, outcome, finished }),
     };
     this.dispatcher.start();
     // Expired name reservations are only ever compared against now; dropping them is housekeeping.

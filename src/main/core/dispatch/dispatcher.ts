@@ -58,7 +58,8 @@ interface Attempt {
 
 export interface DispatchEvents {
   attemptStarted?(queue: string, taskId: string): void;
-  attemptFinished?(queue: string, taskId: string, outcome: string): void;
+  /** `finished`: how the task ended with this attempt, when it did. */
+  attemptFinished?(queue: string, taskId: string, outcome: string, finished?: FinishOutcome): void;
 }
 
 const CLAIM_BATCH = 512;
@@ -334,16 +335,17 @@ export class Dispatcher {
   private completeAll(): void {
     const batch = this.completions;
     this.completions = [];
-    for (const [attempt, request, result] of batch) {
+    const finished: Array<FinishOutcome | undefined> = new Array(batch.length);
+    for (const [i, [attempt, request, result]] of batch.entries()) {
       try {
-        this.complete(attempt, request, result);
+        finished[i] = this.complete(attempt, request, result);
       } catch (err) {
         // A task that cannot be moved on keeps its lease until restart, which hands it back.
         console.error(`tasklight: could not record attempt of ${attempt.row.task_id}: ${(err as Error).message}`);
       }
     }
-    for (const [attempt, , result] of batch) {
-      this.events.attemptFinished?.(attempt.runtime.name, attempt.row.task_id, result.outcome);
+    for (const [i, [attempt, , result]] of batch.entries()) {
+      this.events.attemptFinished?.(attempt.runtime.name, attempt.row.task_id, result.outcome, finished[i]);
     }
   }
 
@@ -354,7 +356,7 @@ export class Dispatcher {
    * (bench/completion-writes.ts). Only the disk failing can now stop a task half-way, and its
    * lease then hands it back at the next start.
    */
-  private complete(attempt: Attempt, request: OutgoingRequest, result: SendResult): void {
+  private complete(attempt: Attempt, request: OutgoingRequest, result: SendResult): FinishOutcome | undefined {
     const { runtime: rt, row } = attempt;
     // Outcomes are committed in groups a little after they arrive; the task's clock (retry
     // schedule, stop rule, name reservation) runs from the moment the answer came.
@@ -398,7 +400,7 @@ export class Dispatcher {
       this.history.finish(row.seq, next.outcome, now, answered, lastAttempt);
       this.deleteStmt.run(row.seq);
       if (row.named) this.tombstoneStmt.run(rt.name, row.task_id, now + this.settings.taskTombstoneTtlMs * 1000);
-      return;
+      return next.outcome;
     }
     // Header ExecutionCount: HTTP targets count answered non-5xx attempts; App Engine every answer.
     const executed = answered && (!attempt.payload.httpRequest || (result.status as number) < 500) ? 1 : 0;
@@ -406,6 +408,7 @@ export class Dispatcher {
     const previous = answered ? result.status : 0;
     this.retryStmt.run(next.retryAtUs, answered ? 1 : 0, executed, previous, lastAttempt, row.seq);
     this.taskAdded(rt.name, next.retryAtUs);
+    return undefined;
   }
 
   /** What becomes of the task after this attempt: gone already, finished, or retried when. */

@@ -1,0 +1,70 @@
+/**
+ * Desktop notifications for tasks that ran out of retries (off by default; the desktop app's
+ * View menu turns them on). Plain Node: the Electron entry passes in how to show one, so this is
+ * tested without Electron.
+ */
+import type { Clock } from './core/clock';
+import type { EngineChange } from './core/engine';
+
+export interface ExhaustionAlert {
+  title: string;
+  body: string;
+  /** The UI route a click opens: the task when the alert is about one, else its queue. */
+  route: string;
+}
+
+const queueId = (queue: string) => queue.split('/').pop() ?? queue;
+
+/**
+ * A handler that is down exhausts tasks by the hundred; one notification per task would bury the
+ * desktop. Exhaustions are gathered for `windowUs` and shown as one alert per queue.
+ */
+export class ExhaustionAlerts {
+  enabled = false;
+  private readonly pending = new Map<string, string[]>();
+  private cancelTimer: (() => void) | null = null;
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly show: (alert: ExhaustionAlert) => void,
+    private readonly windowUs = 2_000_000,
+  ) {}
+
+  /** Listener for the engine's 'change' events. */
+  readonly onChange = (change: EngineChange): void => {
+    if (!this.enabled || change.kind !== 'attempt' || change.finished !== 'exhausted' || !change.queue || !change.taskId) return;
+    const ids = this.pending.get(change.queue) ?? [];
+    ids.push(change.taskId);
+    this.pending.set(change.queue, ids);
+    this.cancelTimer ??= this.clock.setTimer(() => this.flush(), this.windowUs);
+  };
+
+  /** Shows what was gathered now. */
+  flush(): void {
+    this.cancelTimer?.();
+    this.cancelTimer = null;
+    for (const [queue, ids] of this.pending) {
+      if (ids.length === 1) {
+        this.show({
+          title: 'A task ran out of retries',
+          body: `Task ${ids[0]} in queue ${queueId(queue)} will not be tried again.`,
+          route: `#/task/${encodeURIComponent(queue)}/${encodeURIComponent(ids[0])}`,
+        });
+      } else {
+        this.show({
+          title: `${ids.length} tasks ran out of retries`,
+          body: `In queue ${queueId(queue)}; they will not be tried again.`,
+          route: `#/queue/${encodeURIComponent(queue)}`,
+        });
+      }
+    }
+    this.pending.clear();
+  }
+
+  /** Drops what was gathered and stops the timer (the app is quitting). */
+  stop(): void {
+    this.cancelTimer?.();
+    this.cancelTimer = null;
+    this.pending.clear();
+  }
+}
