@@ -291,7 +291,7 @@ describe('web UI end to end', { skip, concurrency: false }, () => {
     });
   });
 
-  it('remembers the theme and the time zone chosen in the header', async () => {
+  it('remembers the theme, time zone and density chosen in the header', async () => {
     await withUi(browser, async (ui) => {
       const q = await createQueue(ui, 'display');
       await ui.client.createTask({ parent: q, task: { scheduleTime: inSeconds(3600), httpRequest: { url: ui.handler.url('/display') } } });
@@ -317,6 +317,18 @@ describe('web UI end to end', { skip, concurrency: false }, () => {
       assert.equal(await background(), 'rgb(246, 247, 249)');
       await page.getByRole('combobox', { name: 'Times shown in' }).selectOption('local');
       assert.doesNotMatch((await page.locator('.trow time').first().getAttribute('title')) ?? '', /UTC/);
+
+      await ui.client.createTask({ parent: q, task: { scheduleTime: inSeconds(7200), httpRequest: { url: ui.handler.url('/display') } } });
+      await page.getByText('2 tasks', { exact: true }).waitFor();
+      // The row's height (stylesheet) and the step between rows (the virtual list) must agree.
+      const rowGeometry = () =>
+        page.evaluate(() => {
+          const [a, b] = [...document.querySelectorAll('.trow:not(.thead):not(.loading)')].map((el) => el.getBoundingClientRect());
+          return [a.height, b.top - a.top];
+        });
+      assert.deepEqual(await rowGeometry(), [36, 36]);
+      await page.getByRole('combobox', { name: 'Density' }).selectOption('compact');
+      assert.deepEqual(await rowGeometry(), [28, 28], 'compact rows are shorter');
     });
   });
   it("exports a task's attempts as HAR and compares two of them", async () => {

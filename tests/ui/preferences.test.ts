@@ -9,26 +9,30 @@ function memoryStorage(initial: Record<string, string> = {}) {
 }
 
 describe('display preferences', () => {
-  test('start as system theme and local time', () => {
-    assert.deepEqual(loadPreferences(memoryStorage()), { theme: 'system', timeZone: 'local' });
+  test('start as system theme, local time, comfortable rows', () => {
+    assert.deepEqual(loadPreferences(memoryStorage()), { theme: 'system', timeZone: 'local', density: 'comfortable' });
     assert.deepEqual(loadPreferences(undefined), DEFAULT_PREFERENCES);
   });
 
   test('what is saved is what loads next time', () => {
     const storage = memoryStorage();
-    savePreferences(storage, { theme: 'dark', timeZone: 'utc' });
-    assert.deepEqual(loadPreferences(storage), { theme: 'dark', timeZone: 'utc' });
+    savePreferences(storage, { theme: 'dark', timeZone: 'utc', density: 'compact' });
+    assert.deepEqual(loadPreferences(storage), { theme: 'dark', timeZone: 'utc', density: 'compact' });
   });
 
   test('an unknown or unreadable saved value falls back to the default, field by field', () => {
-    assert.deepEqual(loadPreferences(memoryStorage({ 'tasklight.preferences': '{"theme":"neon","timeZone":"utc"}' })), { theme: 'system', timeZone: 'utc' });
+    assert.deepEqual(loadPreferences(memoryStorage({ 'tasklight.preferences': '{"theme":"neon","timeZone":"utc","density":9}' })), {
+      theme: 'system',
+      timeZone: 'utc',
+      density: 'comfortable',
+    });
     assert.deepEqual(loadPreferences(memoryStorage({ 'tasklight.preferences': '{not json' })), DEFAULT_PREFERENCES);
     assert.deepEqual(loadPreferences(memoryStorage({ 'tasklight.preferences': '"dark"' })), DEFAULT_PREFERENCES);
   });
 
   test('a storage that refuses writes does not break the choice', () => {
     assert.doesNotThrow(() =>
-      savePreferences({ setItem: () => { throw new Error('QuotaExceededError'); } }, { theme: 'light', timeZone: 'local' }),
+      savePreferences({ setItem: () => { throw new Error('QuotaExceededError'); } }, { theme: 'light', timeZone: 'local', density: 'comfortable' }),
     );
   });
 });

@@ -1,6 +1,6 @@
 import { CopyButton } from './components/common';
 import { KeyboardLayer } from './components/KeyboardLayer';
-import type { ThemeChoice, TimeZoneChoice } from './lib/preferences';
+import type { DensityChoice, ThemeChoice, TimeZoneChoice } from './lib/preferences';
 import { CreateTask } from './screens/CreateTask';
 import { GettingStarted } from './screens/GettingStarted';
 import { QueuesOverview } from './screens/QueuesOverview';
@@ -49,7 +49,7 @@ function Header() {
   );
 }
 
-/** Theme and time zone, remembered per browser profile; also in the command palette. */
+/** Theme, time zone and density, remembered per browser profile; also in the command palette. */
 function DisplayControls() {
   const prefs = useStore((s) => s.prefs);
   return (
@@ -62,6 +62,10 @@ function DisplayControls() {
       <select className="tiny-select" aria-label="Times shown in" value={prefs.timeZone} onChange={(e) => setPreferences({ timeZone: e.target.value as TimeZoneChoice })}>
         <option value="local">Local time</option>
         <option value="utc">UTC</option>
+      </select>
+      <select className="tiny-select" aria-label="Density" value={prefs.density} onChange={(e) => setPreferences({ density: e.target.value as DensityChoice })}>
+        <option value="comfortable">Comfortable</option>
+        <option value="compact">Compact</option>
       </select>
       <button type="button" className="btn ghost tiny" aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)" onClick={() => useStore.setState({ overlay: 'shortcuts' })}>
         ?

@@ -1,7 +1,7 @@
 import { create } from 'zustand';
 import type { QueueSummary, ServerInfo, TasklightApi, UiUpdate } from '../../shared/contract';
 import { showTimesIn } from './lib/format';
-import { applyTheme, loadPreferences, savePreferences, type Preferences } from './lib/preferences';
+import { applyDisplay, loadPreferences, savePreferences, type Preferences } from './lib/preferences';
 
 export type Route =
   | { screen: 'queues' }
@@ -60,7 +60,7 @@ export const useStore = create<State>(() => ({
 /** Applies the saved (or default) preferences to the page; called once at start. */
 export function applyPreferences(prefs: Preferences = useStore.getState().prefs): void {
   showTimesIn(prefs.timeZone);
-  if (typeof document !== 'undefined') applyTheme(document.documentElement, prefs.theme);
+  if (typeof document !== 'undefined') applyDisplay(document.documentElement, prefs);
 }
 
 export function setPreferences(change: Partial<Preferences>): void {

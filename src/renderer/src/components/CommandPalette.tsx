@@ -53,6 +53,11 @@ function useCommands(close: () => void): Command[] {
         ? { id: 'tz:utc', label: 'Show times in UTC', hint: 'time zone clock', run: set({ timeZone: 'utc' }) }
         : { id: 'tz:local', label: 'Show times in local time', hint: 'time zone clock', run: set({ timeZone: 'local' }) },
     );
+    list.push(
+      prefs.density === 'comfortable'
+        ? { id: 'density:compact', label: 'Compact rows', hint: 'density spacing', run: set({ density: 'compact' }) }
+        : { id: 'density:comfortable', label: 'Comfortable rows', hint: 'density spacing', run: set({ density: 'comfortable' }) },
+    );
     list.push({
       id: 'shortcuts',
       label: 'Keyboard shortcuts',

@@ -1,17 +1,23 @@
 /** How the UI looks, kept per browser profile (localStorage), never on the server. */
 export type ThemeChoice = 'system' | 'light' | 'dark';
 export type TimeZoneChoice = 'local' | 'utc';
+export type DensityChoice = 'comfortable' | 'compact';
 
 export interface Preferences {
   theme: ThemeChoice;
   timeZone: TimeZoneChoice;
+  density: DensityChoice;
 }
 
-export const DEFAULT_PREFERENCES: Preferences = { theme: 'system', timeZone: 'local' };
+export const DEFAULT_PREFERENCES: Preferences = { theme: 'system', timeZone: 'local', density: 'comfortable' };
+
+/** Height of a task-table row per density, px; the stylesheet's --row-height must agree. */
+export const ROW_HEIGHT: Record<DensityChoice, number> = { comfortable: 36, compact: 28 };
 
 const KEY = 'tasklight.preferences';
 const THEMES: readonly ThemeChoice[] = ['system', 'light', 'dark'];
 const ZONES: readonly TimeZoneChoice[] = ['local', 'utc'];
+const DENSITIES: readonly DensityChoice[] = ['comfortable', 'compact'];
 
 /** Reads what was saved; anything missing, unknown or unreadable falls back to the default. */
 export function loadPreferences(storage: Pick<Storage, 'getItem'> | undefined): Preferences {
@@ -25,6 +31,7 @@ export function loadPreferences(storage: Pick<Storage, 'getItem'> | undefined): 
   return {
     theme: THEMES.includes(saved.theme as ThemeChoice) ? (saved.theme as ThemeChoice) : DEFAULT_PREFERENCES.theme,
     timeZone: ZONES.includes(saved.timeZone as TimeZoneChoice) ? (saved.timeZone as TimeZoneChoice) : DEFAULT_PREFERENCES.timeZone,
+    density: DENSITIES.includes(saved.density as DensityChoice) ? (saved.density as DensityChoice) : DEFAULT_PREFERENCES.density,
   };
 }
 
@@ -38,9 +45,10 @@ export function savePreferences(storage: Pick<Storage, 'setItem'> | undefined, p
 
 /**
  * The stylesheet picks every colour with light-dark(), so the theme is only the page's
- * color-scheme: "system" leaves it to the OS, the others pin it.
+ * color-scheme: "system" leaves it to the OS, the others pin it. Density switches spacing.
  */
-export function applyTheme(root: HTMLElement, theme: ThemeChoice): void {
-  if (theme === 'system') delete root.dataset.theme;
-  else root.dataset.theme = theme;
+export function applyDisplay(root: HTMLElement, prefs: Pick<Preferences, 'theme' | 'density'>): void {
+  if (prefs.theme === 'system') delete root.dataset.theme;
+  else root.dataset.theme = prefs.theme;
+  root.dataset.density = prefs.density;
 }

@@ -2,10 +2,10 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { ListTasksArgs, StatusClass, TaskSort, TaskState, TaskSummary } from '../../../shared/contract';
 import { StateBadge, StatusBadge, Time, WhyBadge } from '../components/common';
 import { VirtualList } from '../components/VirtualList';
+import { ROW_HEIGHT } from '../lib/preferences';
 import { api, hrefOf, useStore } from '../store';
 
 const PAGE = 100;
-const ROW_HEIGHT = 36;
 const REFRESH_MS = 400;
 
 export interface TaskFilters {
@@ -111,6 +111,7 @@ export function TaskTable({ queue, filters, offsetMs }: { queue: string; filters
     [ensure],
   );
 
+  const rowHeight = useStore((s) => ROW_HEIGHT[s.prefs.density]);
   const rowAt = (i: number): TaskSummary | undefined => pages.current.get(Math.floor(i / PAGE))?.[i % PAGE];
   const count = total ?? 0;
 
@@ -122,7 +123,7 @@ export function TaskTable({ queue, filters, offsetMs }: { queue: string; filters
       <VirtualList
         label="Tasks"
         count={count}
-        rowHeight={ROW_HEIGHT}
+        rowHeight={rowHeight}
         onRange={onRange}
         colCount={8}
         className="tasks"
