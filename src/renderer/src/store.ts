@@ -9,7 +9,16 @@ export type Route =
   | { screen: 'task'; queue: string; id: string }
   | { screen: 'start' };
 
-export type QueueTab = 'tasks' | 'timeline' | 'retry' | 'stats' | 'names';
+/** A queue's tabs, in display order, with their labels; the route accepts exactly these. */
+export const QUEUE_TABS = [
+  ['tasks', 'Tasks'],
+  ['timeline', 'Timeline'],
+  ['retry', 'Retry policy'],
+  ['stats', 'Handler stats'],
+  ['names', 'Reserved names'],
+] as const;
+
+export type QueueTab = (typeof QUEUE_TABS)[number][0];
 
 export interface Toast {
   id: number;
@@ -85,7 +94,7 @@ export function parseHash(hash: string): Route {
     }
   });
   if (parts[0] === 'queue' && parts[1]) {
-    const tab = (['tasks', 'timeline', 'retry', 'stats', 'names'] as QueueTab[]).includes(parts[2] as QueueTab) ? (parts[2] as QueueTab) : 'tasks';
+    const tab = QUEUE_TABS.find(([id]) => id === parts[2])?.[0] ?? 'tasks';
     return { screen: 'queue', queue: parts[1], tab };
   }
   if (parts[0] === 'task' && parts[1] && parts[2]) return { screen: 'task', queue: parts[1], id: parts[2] };

@@ -1,7 +1,7 @@
 import { useEffect, useId, useMemo, useRef, useState } from 'react';
-import { navigate, setPreferences, useStore, type Route } from '../store';
+import { navigate, QUEUE_TABS, setPreferences, useStore, type Route } from '../store';
+import { THEMES } from '../lib/preferences';
 import { matchesQuery } from '../lib/shortcuts';
-import { QUEUE_TABS } from '../screens/QueueView';
 import { Dialog } from './common';
 
 interface Command {
@@ -45,7 +45,7 @@ function useCommands(close: () => void): Command[] {
     }
     list.push({ id: 'queues', label: 'Go to all queues', run: go({ screen: 'queues' }) });
     list.push({ id: 'start', label: 'Connect a client', hint: 'endpoints, environment, snippets', run: go({ screen: 'start' }) });
-    for (const theme of ['system', 'light', 'dark'] as const) {
+    for (const theme of THEMES) {
       if (theme !== prefs.theme) list.push({ id: `theme:${theme}`, label: `Theme: ${theme === 'system' ? 'follow the system' : theme}`, hint: 'appearance colours', run: set({ theme }) });
     }
     list.push(

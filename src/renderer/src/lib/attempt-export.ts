@@ -1,6 +1,6 @@
 import type { AttemptView, HeaderMap, RequestView, TaskDetail } from '../../../shared/contract';
 import { redactBearer } from './curl';
-import { base64ToBytes, decodeText, duration } from './format';
+import { base64ToBytes, decodeText, duration, headerValue } from './format';
 
 /**
  * A task's attempts as a HAR 1.2 log (what browser devtools, Charles or Insomnia import) or as
@@ -23,11 +23,6 @@ function redactHeaders(headers: HeaderMap, redact: boolean | undefined): HeaderM
 
 function harHeaders(headers: HeaderMap): Array<{ name: string; value: string }> {
   return Object.entries(headers).map(([name, value]) => ({ name, value }));
-}
-
-function headerOf(headers: HeaderMap, name: string): string | undefined {
-  const key = Object.keys(headers).find((k) => k.toLowerCase() === name);
-  return key === undefined ? undefined : headers[key];
 }
 
 /** Text bodies as text; anything else as base64, which HAR marks with `encoding`. */
@@ -55,7 +50,7 @@ function harRequest(req: RequestView, redact: boolean | undefined) {
     cookies: [],
     headers: harHeaders(headers),
     queryString: queryString(req.url),
-    ...(req.bodyBase64 ? { postData: { mimeType: headerOf(headers, 'content-type') ?? 'application/octet-stream', ...body } } : {}),
+    ...(req.bodyBase64 ? { postData: { mimeType: headerValue(headers, 'content-type') ?? 'application/octet-stream', ...body } } : {}),
     headersSize: -1,
     bodySize: req.bodySize,
   };
@@ -76,7 +71,7 @@ function harEntry(a: AttemptView, opts: ExportOptions) {
       headers: harHeaders(res?.headers ?? {}),
       content: {
         size: res ? base64ToBytes(res.bodyBase64).length : 0,
-        mimeType: (res && headerOf(res.headers, 'content-type')) ?? 'application/octet-stream',
+        mimeType: (res && headerValue(res.headers, 'content-type')) ?? 'application/octet-stream',
         ...content,
       },
       redirectURL: '',
@@ -129,8 +124,8 @@ function headerRows(part: string, a: HeaderMap, b: HeaderMap): DiffRow[] {
   for (const k of [...Object.keys(a), ...Object.keys(b)]) if (!names.has(k.toLowerCase())) names.set(k.toLowerCase(), k);
   const rows: DiffRow[] = [];
   for (const [lower, shown] of [...names].sort(([x], [y]) => (x < y ? -1 : 1))) {
-    const va = headerOf(a, lower) ?? '';
-    const vb = headerOf(b, lower) ?? '';
+    const va = headerValue(a, lower) ?? '';
+    const vb = headerValue(b, lower) ?? '';
     if (va !== vb) rows.push({ part, field: `header ${shown}`, a: va, b: vb });
   }
   return rows;

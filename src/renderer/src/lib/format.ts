@@ -46,10 +46,8 @@ export function showTimesIn(zone: TimeZoneChoice): void {
 /** "2026-11-23 15:04:05.123", in local time or, marked as such, in UTC. */
 export function absoluteTime(ms: number, zone: TimeZoneChoice = shownZone): string {
   const d = new Date(ms);
+  if (zone === 'utc') return d.toISOString().replace('T', ' ').replace('Z', ' UTC');
   const pad = (n: number, w = 2) => String(n).padStart(w, '0');
-  if (zone === 'utc') {
-    return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}.${pad(d.getUTCMilliseconds(), 3)} UTC`;
-  }
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;
 }
 

@@ -15,7 +15,7 @@ export const DEFAULT_PREFERENCES: Preferences = { theme: 'system', timeZone: 'lo
 export const ROW_HEIGHT: Record<DensityChoice, number> = { comfortable: 36, compact: 28 };
 
 const KEY = 'tasklight.preferences';
-const THEMES: readonly ThemeChoice[] = ['system', 'light', 'dark'];
+export const THEMES: readonly ThemeChoice[] = ['system', 'light', 'dark'];
 const ZONES: readonly TimeZoneChoice[] = ['local', 'utc'];
 const DENSITIES: readonly DensityChoice[] = ['comfortable', 'compact'];
 

@@ -1,19 +1,11 @@
 import { useState } from 'react';
 import { Empty, WhyBadge } from '../components/common';
 import { duration } from '../lib/format';
-import { hrefOf, useStore, type QueueTab } from '../store';
+import { hrefOf, QUEUE_TABS, useStore, type QueueTab } from '../store';
 import { Counts, Meter, QueueActions } from './QueuesOverview';
 import { Breakdown, ClockControls, ReservedNamesPanel, RetryExplainer } from './QueuePanels';
 import { DEFAULT_FILTERS, FilterBar, TaskTable, type TaskFilters } from './TaskTable';
 import { Timeline } from './Timeline';
-
-export const QUEUE_TABS: Array<[QueueTab, string]> = [
-  ['tasks', 'Tasks'],
-  ['timeline', 'Timeline'],
-  ['retry', 'Retry policy'],
-  ['stats', 'Handler stats'],
-  ['names', 'Reserved names'],
-];
 
 const filtersByQueue = new Map<string, TaskFilters>();
 
