@@ -15,6 +15,7 @@ import { ConfigError, loadConfig, type LoadedConfig } from './config/load-config
 import { applyConfig } from './config/apply-config';
 import type { RunningServer } from './server';
 import { startAttemptLog } from './tooling/attempt-log';
+import { DataDirInUseError } from './data-dir-lock';
 import { clientEnv, exportLines } from './tooling/client-env';
 import { healthcheck } from './tooling/healthcheck';
 import { importSnapshot, readSnapshot, writeSnapshot, SnapshotError, type Snapshot } from './tooling/snapshot';
@@ -128,6 +129,9 @@ async function serve(config: ServeConfig, env: NodeJS.ProcessEnv): Promise<void>
   // the failure is reported once below. GRPC_VERBOSITY=DEBUG|INFO|ERROR still works when set.
   if (env.GRPC_NODE_VERBOSITY === undefined && env.GRPC_VERBOSITY === undefined) env.GRPC_VERBOSITY = 'NONE';
 
+  // The snapshot and the config are applied once both ports are bound and before dispatch starts:
+  // if either fails, the start fails and no task of the data dir has been claimed or sent.
+  let inputError: unknown;
   try {
     const { startServer } = await import('./server');
     server = await startServer({
@@ -137,18 +141,21 @@ async function serve(config: ServeConfig, env: NodeJS.ProcessEnv): Promise<void>
       ...(config.inMemory ? { inMemory: true } : { dataDir: config.dataDir ?? undefined }),
       settings: { ...inputs.loaded?.settings, ...(config.liftLimits ? { liftLimits: true } : {}) },
       allowedHosts: config.allowedHosts,
+      beforeDispatch: async (engine) => {
+        try {
+          if (inputs.snapshot) await importSnapshot(engine, inputs.snapshot, relativeLabel(config.importFile!));
+          if (inputs.loaded) await applyConfig(engine, inputs.loaded);
+        } catch (err) {
+          inputError = err;
+          throw err;
+        }
+      },
     });
   } catch (err) {
-    process.stderr.write(`${describeStartError(err, config)}\n`);
-    process.exit(1);
-  }
-
-  try {
-    if (inputs.snapshot) await importSnapshot(server.engine, inputs.snapshot, relativeLabel(config.importFile!));
-    if (inputs.loaded) await applyConfig(server.engine, inputs.loaded);
-  } catch (err) {
-    process.stderr.write(`tasklight: ${firstLine(err)}\n`);
-    await server.close().catch(() => undefined);
+    // Another Tasklight has the data dir: exactly one line, naming its pid.
+    if (err instanceof DataDirInUseError) process.stderr.write(`tasklight: ${err.message}\n`);
+    else if (err === inputError) process.stderr.write(`tasklight: ${firstLine(err)}\n`);
+    else process.stderr.write(`${describeStartError(err, config)}\n`);
     process.exit(1);
   }
 

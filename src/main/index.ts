@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { app, BrowserWindow, dialog, ipcMain, Menu, Notification, screen, session, shell, type MenuItemConstructorOptions } from 'electron';
 import { defaultDataDir } from './data-dir';
+import { DataDirInUseError } from './data-dir-lock';
 import { loadDesktopSettings, saveDesktopSettings } from './desktop-settings';
 import { ExhaustionAlerts } from './exhaustion-alerts';
 import { isAppFrameUrl, registerUiIpc, type IpcEvent } from './ipc-bridge';
@@ -68,16 +69,20 @@ if (!app.requestSingleInstanceLock()) {
   app
     .whenReady()
     .then(start)
-    .catch((err: unknown) => {
-      dialog.showErrorBox('Tasklight could not start', describeError(err));
-      app.exit(1);
+    .catch(async (err: unknown) => {
+      try {
+        if (err instanceof DataDirInUseError) await explainDataDirInUse(err);
+        else dialog.showErrorBox('Tasklight could not start', describeError(err));
+      } finally {
+        app.exit(1);
+      }
     });
 }
 
 async function start(): Promise<void> {
-  session.defaultSession.setPermissionRequestHandler((_webContents, _permission, callback) => callback(false));
-
+  // First: a data dir held by `tasklight serve` stops the start before anything else is set up.
   server = await startServer({ dataDir: app.getPath('userData'), mode: 'desktop' });
+  session.defaultSession.setPermissionRequestHandler((_webContents, _permission, callback) => callback(false));
   console.log(`Tasklight ready: gRPC ${server.grpcEndpoint}, HTTP ${server.httpUrl} (data: ${server.dataDir ?? 'in-memory'})`);
 
   // IPC only from the app's own top-level page in our window; anything else gets PERMISSION_DENIED.
@@ -256,6 +261,25 @@ function isExternalWebUrl(url: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * Another process (usually `tasklight serve`) has the data directory: say so, offer its web UI
+ * when its lock names one, then the caller quits with exit code 1.
+ */
+async function explainDataDirInUse(err: DataDirInUseError): Promise<void> {
+  const buttons = err.httpUrl ? ['Open Web UI', 'Quit'] : ['Quit'];
+  const { response } = await dialog.showMessageBox({
+    type: 'warning',
+    title: 'Tasklight',
+    message: `tasklight: ${err.message}`,
+    detail: 'Another Tasklight (the desktop app or `tasklight serve`) is using this data directory.',
+    buttons,
+    defaultId: 0,
+    cancelId: buttons.length - 1,
+    noLink: true,
+  });
+  if (err.httpUrl && buttons[response] === 'Open Web UI') await shell.openExternal(err.httpUrl).catch(() => undefined);
 }
 
 function describeError(err: unknown): string {

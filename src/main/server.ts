@@ -15,8 +15,9 @@ import { SystemClock, type Clock } from './core/clock';
 import { Engine } from './core/engine';
 import { resolveSettings, type EngineSettings } from './core/settings';
 import { defaultDataDir } from './data-dir';
+import { acquireDataDirLock, DataDirInUseError, type DataDirLock } from './data-dir-lock';
 
-export { defaultDataDir };
+export { defaultDataDir, DataDirInUseError };
 
 export interface ServerOptions {
   host?: string;
@@ -33,6 +34,11 @@ export interface ServerOptions {
   mode?: 'desktop' | 'serve';
   /** HTTP Host names accepted besides loopback ones (docker-compose service names). */
   allowedHosts?: string[];
+  /**
+   * Runs once both ports are bound, before dispatch starts (import a snapshot, apply a config
+   * file): if it throws, the start fails like a busy port would, with no task claimed or sent.
+   */
+  beforeDispatch?: (engine: Engine) => void | Promise<void>;
 }
 
 export interface RunningServer {
@@ -54,11 +60,27 @@ function hostForUrl(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }
 
-/** Starts the engine and both API surfaces; the desktop app and `tasklight serve` both call this. */
+/**
+ * Starts the engine and both API surfaces; the desktop app and `tasklight serve` both call this.
+ *
+ * Order matters, so that a start that fails changes nothing: the data dir's lock first (before
+ * anything in it is read; DataDirInUseError if another live process has it), then the store is
+ * opened without dispatching, both ports are bound, `beforeDispatch` runs, and only then does the
+ * dispatcher hand back crash leases and claim due tasks. On any failure everything opened so far
+ * is closed, the lock released, and the error rethrown.
+ */
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
   const host = options.host ?? '127.0.0.1';
   const dataDir = options.inMemory ? null : (options.dataDir ?? defaultDataDir());
-  const engine = Engine.open(dataDir, options.clock ?? new SystemClock(), resolveSettings(options.settings));
+  const settings = resolveSettings(options.settings);
+  const lock: DataDirLock | undefined = dataDir === null ? undefined : acquireDataDirLock(dataDir);
+  let engine: Engine;
+  try {
+    engine = Engine.open(dataDir, options.clock ?? new SystemClock(), settings, { startDispatching: false });
+  } catch (err) {
+    lock?.release();
+    throw err;
+  }
   const impl = cloudTasksImplementation(engine);
 
   let grpcServer: grpc.Server | undefined;
@@ -80,6 +102,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     const httpPort = await listen(httpServer, host, options.httpPort ?? 8124);
     engine.tokens.issuer = `http://${hostForUrl(host)}:${httpPort}`;
     endpoints = { grpcEndpoint: `${hostForUrl(host)}:${grpcPort}`, httpUrl: `http://${hostForUrl(host)}:${httpPort}` };
+    lock?.setHttpUrl(endpoints.httpUrl);
+    await options.beforeDispatch?.(engine);
+    engine.startDispatching();
 
     let closing: Promise<void> | undefined;
     const close = () =>
@@ -93,7 +118,11 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
             httpServer!.closeIdleConnections?.();
           }),
         ]);
-        await engine.shutdown();
+        try {
+          await engine.shutdown();
+        } finally {
+          lock?.release();
+        }
       })());
 
     return {
@@ -112,7 +141,11 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     events?.close();
     await ui.close();
     httpServer?.close();
-    await engine.shutdown();
+    try {
+      await engine.shutdown();
+    } finally {
+      lock?.release();
+    }
     throw err;
   }
 }

@@ -85,14 +85,27 @@ export class Engine {
       attemptStarted: (queue, taskId) => this.notify({ kind: 'task', queue, taskId }),
       attemptFinished: (queue, taskId, outcome, finished) => this.notify({ kind: 'attempt', queue, taskId, outcome, finished }),
     };
-    this.dispatcher.start();
+    this.dispatcher.loadQueues();
     // Expired name reservations are only ever compared against now; dropping them is housekeeping.
     this.sweepTimer = setInterval(() => void this.writes.run(() => this.tasks.dropExpiredNames(this.clock.nowUs())), 60_000);
     this.sweepTimer.unref();
   }
 
-  static open(dataDir: string | null, clock: Clock, settings: EngineSettings): Engine {
-    return new Engine(openDatabase(dataDir), clock, settings, dataDir);
+  /**
+   * Opens the store and, unless `startDispatching: false`, starts dispatching. A host that still
+   * has to bind ports (startServer) opens without and calls startDispatching() once it has them, so
+   * a start that fails claims nothing.
+   */
+  static open(dataDir: string | null, clock: Clock, settings: EngineSettings, options: { startDispatching?: boolean } = {}): Engine {
+    const engine = new Engine(openDatabase(dataDir), clock, settings, dataDir);
+    if (options.startDispatching !== false) engine.startDispatching();
+    return engine;
+  }
+
+  /** Hands back leases a crash left and starts claiming due tasks (idempotent). */
+  startDispatching(): void {
+    if (this.closed) throw new Error('the engine is closed');
+    this.dispatcher.start();
   }
 
   /** Stops dispatching (attempts in flight are abandoned and redelivered on next start), commits, closes. */

@@ -1,6 +1,6 @@
 import type { Statement } from 'better-sqlite3';
 import type { Clock } from '../clock';
-import { notFound, Messages } from '../errors';
+import { ApiError, notFound, Messages } from '../errors';
 import { decodeMessage } from '../protos';
 import { fromUs, toUs } from '../proto-time';
 import type { QueueConfig } from '../queue-config';
@@ -87,6 +87,7 @@ export class Dispatcher {
   private pumpScheduled = false;
   private cancelWake: (() => void) | undefined;
   private wakeAtUs = Infinity;
+  private started = false;
   private stopped = false;
   private readonly inFlight = new Set<Promise<void>>();
   private sweepTimer: NodeJS.Timeout | undefined;
@@ -131,10 +132,24 @@ export class Dispatcher {
     });
   }
 
-  /** Hands every lease left by a crash back to its queue, loads the queues and starts dispatching. */
-  start(): void {
-    this.releaseAll.run();
+  /**
+   * Reads every queue's settings and clock offset, so queue time and stats are right before
+   * dispatch starts; claims nothing and writes nothing.
+   */
+  loadQueues(): void {
     for (const row of this.queues.all()) this.refreshQueue(row.name);
+  }
+
+  /**
+   * Hands every lease left by a crash back to its queue and starts dispatching. Until then nothing
+   * is claimed, leased or sent, so a start that fails later (a port in use) leaves every task as
+   * it was. Idempotent; not after stop().
+   */
+  start(): void {
+    if (this.started || this.stopped) return;
+    this.started = true;
+    this.releaseAll.run();
+    this.loadQueues();
     this.sweepTimer = setInterval(() => {
       const cutoff = this.clock.nowUs() - this.settings.historyRetentionMs * 1000;
       void this.writes.run(() => this.history.sweep(cutoff));
@@ -213,7 +228,7 @@ export class Dispatcher {
   }
 
   schedulePump(): void {
-    if (this.pumpScheduled || this.stopped || !this.settings.dispatch) return;
+    if (this.pumpScheduled || !this.started || this.stopped || !this.settings.dispatch) return;
     this.pumpScheduled = true;
     setImmediate(() => {
       this.pumpScheduled = false;
@@ -222,7 +237,7 @@ export class Dispatcher {
   }
 
   private wakeAt(realUs: number): void {
-    if (this.stopped || realUs >= this.wakeAtUs) return;
+    if (!this.started || this.stopped || realUs >= this.wakeAtUs) return;
     this.cancelWake?.();
     this.wakeAtUs = realUs;
     this.cancelWake = this.clock.setTimer(() => {
@@ -233,7 +248,7 @@ export class Dispatcher {
   }
 
   private pump(): void {
-    if (this.stopped || !this.db.open) return;
+    if (!this.started || this.stopped || !this.db.open) return;
     const now = this.clock.nowUs();
     let next = Infinity;
     for (const rt of this.runtimes.values()) {
@@ -441,6 +456,8 @@ export class Dispatcher {
     const rt = this.runtimes.get(queueName);
     const row = this.rowByName.get(queueName, taskId);
     if (!rt || !row) throw notFound(Messages.entityMissing);
+    // Before start() a lease would be handed back by it (a second delivery); after stop() nobody records the outcome.
+    if (!this.started || this.stopped) throw new ApiError('UNAVAILABLE', 'Tasklight is not dispatching yet (starting up or shutting down); try again.');
     this.launch(rt, [row], this.clock.nowUs(), true);
   }
 }
