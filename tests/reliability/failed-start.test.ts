@@ -4,12 +4,14 @@
  */
 import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
+import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { FakeClock } from '../../src/main/core/clock';
 import { DB_FILE } from '../../src/main/core/store/database';
-import { startServer } from '../../src/main/server';
+import { LOCK_FILE } from '../../src/main/data-dir-lock';
+import { DataDirInUseError, startServer } from '../../src/main/server';
 import { startHandler, type RecordingHandler } from '../helpers/handler';
 import { makeTempDir, removeTempDir } from '../helpers/tasklight';
 
@@ -39,6 +41,20 @@ function taskState(dataDir: string, taskName: string) {
   }
 }
 
+/** A data dir holding one queue and one task due now, written by a server that does not dispatch. */
+async function seed(dataDir: string, clock: FakeClock, handlerUrl: string): Promise<string> {
+  const server = await startServer({ dataDir, clock, grpcPort: 0, httpPort: 0, rendererDir: null, settings: { dispatch: false } });
+  try {
+    await server.engine.createQueue(PARENT, { name: QUEUE });
+    const task = await server.engine.createTask(QUEUE, { httpRequest: { url: `${handlerUrl}/work` } }, 'BASIC');
+    return String(task.name);
+  } finally {
+    await server.close();
+  }
+}
+
+const UNTOUCHED = { dispatch_count: 0, response_count: 0, first_dispatch_us: null, last_attempt: null, lease_until_us: null };
+
 for (const busy of ['grpcPort', 'httpPort'] as const) {
   describe(`a start that fails on a busy ${busy === 'grpcPort' ? 'gRPC' : 'HTTP'} port`, () => {
     let dataDir: string;
@@ -49,15 +65,7 @@ for (const busy of ['grpcPort', 'httpPort'] as const) {
     before(async () => {
       dataDir = makeTempDir('tasklight-failed-start-');
       handler = await startHandler();
-      // A queue and a task due now, written by a server that does not dispatch.
-      const seed = await startServer({ dataDir, clock, grpcPort: 0, httpPort: 0, rendererDir: null, settings: { dispatch: false } });
-      try {
-        await seed.engine.createQueue(PARENT, { name: QUEUE });
-        const task = await seed.engine.createTask(QUEUE, { httpRequest: { url: `${handler.url}/work` } }, 'BASIC');
-        taskName = String(task.name);
-      } finally {
-        await seed.close();
-      }
+      taskName = await seed(dataDir, clock, handler.url);
     });
 
     after(async () => {
@@ -68,10 +76,7 @@ for (const busy of ['grpcPort', 'httpPort'] as const) {
     test('rejects with EADDRINUSE and leaves the due task as it was, unsent', async () => {
       const before = taskState(dataDir, taskName);
       assert.ok(before.row, 'the seeded task is in the store');
-      assert.deepEqual({ ...(before.row as object), attempts: before.attempts }, {
-        dispatch_count: 0, response_count: 0, first_dispatch_us: null, last_attempt: null, lease_until_us: null,
-        schedule_us: clock.nowUs(), attempts: 0,
-      });
+      assert.deepEqual({ ...(before.row as object), attempts: before.attempts }, { ...UNTOUCHED, schedule_us: clock.nowUs(), attempts: 0 });
 
       const taken = await occupyPort();
       try {
@@ -92,3 +97,66 @@ for (const busy of ['grpcPort', 'httpPort'] as const) {
     });
   });
 }
+
+describe('a start that fails after binding both ports (--import or --config does not apply), or on a held data dir', () => {
+  let dataDir: string;
+  let handler: RecordingHandler;
+  const clock = new FakeClock();
+  let taskName: string;
+
+  before(async () => {
+    dataDir = makeTempDir('tasklight-failed-start-');
+    handler = await startHandler();
+    taskName = await seed(dataDir, clock, handler.url);
+  });
+
+  after(async () => {
+    await handler.close();
+    removeTempDir(dataDir);
+  });
+
+  test('rejects with beforeDispatch\'s error, releases the data dir and leaves the due task as it was, unsent', async () => {
+    const before = taskState(dataDir, taskName);
+    assert.deepEqual({ ...(before.row as object), attempts: before.attempts }, { ...UNTOUCHED, schedule_us: clock.nowUs(), attempts: 0 });
+    let runTaskError: unknown;
+    await assert.rejects(
+      startServer({
+        dataDir,
+        clock,
+        grpcPort: 0,
+        httpPort: 0,
+        rendererDir: null,
+        beforeDispatch: (engine) => {
+          // Not dispatching yet: RunTask is refused rather than leasing a task start() would hand back.
+          try {
+            engine.runTask(taskName, 'BASIC');
+          } catch (err) {
+            runTaskError = err;
+          }
+          throw new Error('config.json: queues[0]: no such thing');
+        },
+      }),
+      /no such thing/,
+    );
+    assert.equal((runTaskError as { code?: string } | undefined)?.code, 'UNAVAILABLE');
+    await handler.close();
+    assert.equal(handler.requests.length, 0, 'a request reached the handler from a server that failed to start');
+    assert.deepEqual(taskState(dataDir, taskName), before, 'the failed start changed the task');
+    assert.deepEqual(fs.readdirSync(dataDir).filter((f) => f.startsWith(LOCK_FILE)), [], 'the failed start released the data dir');
+  });
+
+  test('a start refused because another server holds the data dir does not open it', async () => {
+    const holder = await startServer({ dataDir, clock, grpcPort: 0, httpPort: 0, rendererDir: null, settings: { dispatch: false } });
+    try {
+      await assert.rejects(startServer({ dataDir, clock, grpcPort: 0, httpPort: 0, rendererDir: null }), (err: unknown) => {
+        assert.ok(err instanceof DataDirInUseError, String(err));
+        assert.equal(err.pid, process.pid);
+        assert.equal(err.httpUrl, holder.httpUrl);
+        return true;
+      });
+      assert.equal(holder.engine.getTask(taskName, 'FULL').dispatchCount ?? 0, 0);
+    } finally {
+      await holder.close();
+    }
+  });
+});
