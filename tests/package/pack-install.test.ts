@@ -47,7 +47,7 @@ const ALLOWED_FILES = [
   // always packs the "main" file. Nothing in the package loads it; "exports" hides it.
   /^out\/main\/index\.js$/,
   /^out\/main\/chunks\/[^/]+\.js$/,
-  /^out\/renderer\/(index\.html|assets\/[^/]+\.(js|css|svg|png|woff2?))$/,
+  /^out\/renderer\/(index\.html|assets\/[^/]+)$/,
   /^out\/types\/.+\.d\.ts$/,
 ];
 const REQUIRED_FILES = [
@@ -271,6 +271,7 @@ describe('the npm package, packed and installed into a fresh project', () => {
     for (const file of REQUIRED_FILES) assert.ok(paths.includes(file), `${file} is missing from the tarball`);
     const unexpected = paths.filter((p) => !ALLOWED_FILES.some((re) => re.test(p)));
     assert.deepEqual(unexpected, [], 'files in the tarball that the package does not need');
+    assert.deepEqual(paths.filter((p) => p.endsWith('.map')), [], 'source maps in the tarball');
     assert.ok(paths.some((p) => /^out\/renderer\/assets\/.+\.js$/.test(p)), 'the web UI script is missing');
 
     const installed = JSON.parse(fs.readFileSync(path.join(project, 'node_modules', 'tasklight', 'package.json'), 'utf8'));
