@@ -49,8 +49,8 @@ function relaxCspForDevServer(): Plugin {
 export default defineConfig({
   main: {
     build: {
-      // cli.js must run under plain Node 20 (Electron 45 bundles a newer Node, which is a superset).
-      target: 'node20.19',
+      // cli.js and testing.js run under plain Node 22 or 24 (the oldest supported release sets the target).
+      target: 'node22.12',
       outDir: fromRoot('out/main'),
       externalizeDeps: { include: runtimeDependencies },
       rolldownOptions: {

@@ -260,7 +260,9 @@ function matches(actual: string, expected: string | RegExp | undefined, what: st
 
 /**
  * gRPC: `err.code` is the canonical number and `err.details` the message (reference §10.2).
- * REST: the 6.3.0 client throws a GaxiosError whose `code`/`response.status` is the HTTP status
+ * REST, client 7.x (google-gax 6): a GoogleError parsed from the Google JSON error, with the
+ * canonical `code`, the `httpStatusCode` and decoded `statusDetails`.
+ * REST, client 6.x (google-gax 5): a GaxiosError whose `code`/`response.status` is the HTTP status
  * and whose `message` is the raw JSON body; both the status and the parsed body are checked.
  */
 export async function assertRpcError(
@@ -280,10 +282,14 @@ export async function assertRpcError(
   if (transport === 'grpc') {
     assert.equal(err.code, CODES[code], `expected gRPC code ${code} (${CODES[code]}), got ${err.code}: ${err.message}`);
     matches(err.details, message, 'gRPC status message');
-    const helpUrls = ((err.statusDetails ?? []) as Array<{ links?: Array<{ url: string }> }>).flatMap(
-      (d) => d.links?.map((l) => l.url) ?? [],
-    );
+    const helpUrls = helpLinks(err.statusDetails);
     return { code, message: err.details, helpUrls };
+  }
+  if (typeof err.httpStatusCode === 'number') {
+    assert.equal(err.httpStatusCode, HTTP_STATUS[code], `expected HTTP ${HTTP_STATUS[code]} (${code}), got ${err.httpStatusCode}: ${err.message}`);
+    assert.equal(err.code, CODES[code], `expected code ${code} (${CODES[code]}) from the JSON error's status, got ${err.code}: ${err.message}`);
+    matches(err.message, message, 'REST error message');
+    return { code, message: err.message, helpUrls: helpLinks(err.statusDetails) };
   }
   const status = err.response?.status ?? err.code;
   assert.equal(status, HTTP_STATUS[code], `expected HTTP ${HTTP_STATUS[code]} (${code}), got ${status}: ${err.message}`);
@@ -300,6 +306,10 @@ export async function assertRpcError(
     .filter((d) => d['@type'] === 'type.googleapis.com/google.rpc.Help')
     .flatMap((d) => d.links?.map((l) => l.url) ?? []);
   return { code, message: body.error.message, body, helpUrls };
+}
+
+function helpLinks(details: unknown): string[] {
+  return ((details ?? []) as Array<{ links?: Array<{ url: string }> }>).flatMap((d) => d.links?.map((l) => l.url) ?? []);
 }
 
 // ---- small value helpers ----
