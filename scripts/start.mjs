@@ -1,11 +1,15 @@
-// `npm start`: the desktop app when the Electron binary is installed; otherwise the same engine
-// headless (`tasklight serve`) with its web UI. Builds first when out/ is missing.
+// `npm start`: the desktop app. Its Electron binary is downloaded by Electron's installer on the
+// first start, and better-sqlite3 is built for Electron's ABI beside the Node build; when either
+// cannot be had (offline, no toolchain), the same engine runs headless (`tasklight serve`) with
+// its web UI, after one line saying why. Builds out/ first when it is missing.
 // Extra arguments (`npm start -- --in-memory`) are passed to `tasklight serve` in headless mode.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { installElectron, locateElectron } from './desktop/electron-binary.mjs';
+import { buildElectronSqlite, electronSqliteTarget, findElectronSqlite } from './desktop/electron-sqlite.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(join(root, 'package.json'));
@@ -19,34 +23,30 @@ function ensureBuilt() {
   if (build.status !== 0) process.exit(build.status ?? 1);
 }
 
-/**
- * The Electron executable, or why there is none. This reads what `require('electron')` reads
- * (node_modules/electron/path.txt) without requiring it: requiring it when the binary is missing
- * starts a download.
- */
-function findElectron() {
-  let electronDir;
-  try {
-    electronDir = dirname(require.resolve('electron/package.json'));
-  } catch {
-    return { reason: 'the electron package is not installed' };
+/** The Electron executable and the better-sqlite3 build it loads, or why the desktop app cannot run. */
+async function prepareDesktop() {
+  let electron = locateElectron(root);
+  if (!electron.installed) return { why: electron.reason };
+  if (!electron.present) {
+    if (electron.overridden) return { why: `ELECTRON_OVERRIDE_DIST_PATH names no Electron binary (${electron.executable} is missing)` };
+    const failed = await installElectron(electron);
+    if (failed) return { why: failed, retry: 'run `npm start` again once online' };
+    electron = locateElectron(root);
+    if (!electron.present) return { why: `Electron's installer finished but ${electron.executable} is missing`, retry: 'delete node_modules/electron/dist and run `npm start` again' };
   }
-  const pathFile = join(electronDir, 'path.txt');
-  if (!existsSync(pathFile)) {
-    return { reason: 'the Electron binary is not installed on this machine (its install script did not run)' };
+  const target = electronSqliteTarget(root, electron.version);
+  let binding = findElectronSqlite(target);
+  if (!binding) {
+    const failed = await buildElectronSqlite(root, target);
+    if (failed) return { why: failed, retry: 'it needs a prebuilt binary from GitHub or Electron\'s headers and a C++ toolchain; run `npm start` again once either is available' };
+    binding = target.binding;
   }
-  const relativePath = readFileSync(pathFile, 'utf8').trim();
-  const distDir = process.env.ELECTRON_OVERRIDE_DIST_PATH || join(electronDir, 'dist');
-  const executable = join(distDir, relativePath);
-  if (!existsSync(executable)) {
-    return { reason: `the Electron binary is not installed on this machine (${executable} is missing)` };
-  }
-  return { executable };
+  return { executable: electron.executable, binding };
 }
 
 /** Runs a child with the terminal, passes signals on and exits with its code. */
-function run(command, args) {
-  const child = spawn(command, args, { cwd: root, stdio: 'inherit' });
+function run(command, args, env = process.env) {
+  const child = spawn(command, args, { cwd: root, stdio: 'inherit', env });
   // One Ctrl+C reaches the child from the terminal and again via npm; pass each signal on once.
   let lastSignalAt = 0;
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
@@ -65,10 +65,11 @@ function run(command, args) {
 }
 
 ensureBuilt();
-const electron = findElectron();
-if (electron.executable) {
-  run(electron.executable, ['.']);
+const desktop = await prepareDesktop();
+if (desktop.executable) {
+  run(desktop.executable, ['.'], { ...process.env, TASKLIGHT_SQLITE_BINDING: desktop.binding });
 } else {
-  console.error(`start: ${electron.reason}; running \`tasklight serve\` with the web UI instead.`);
+  const retry = desktop.retry ? ` To get the desktop app, ${desktop.retry}.` : '';
+  console.error(`start: no desktop app: ${desktop.why}; running \`tasklight serve\` with the web UI instead.${retry}`);
   run(process.execPath, [join(root, 'out', 'main', 'cli.js'), 'serve', ...process.argv.slice(2)]);
 }
