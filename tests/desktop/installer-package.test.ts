@@ -3,8 +3,8 @@
  * app needs and nothing else. The installers themselves need Electron's zip (and fpm, appimagetool,
  * NSIS...) from GitHub, so this runs the part that works offline: electron-builder's Linux `dir`
  * target, with a stand-in Electron distribution (`electronDist`: a folder holding a shell script
- * named `electron`) and no native rebuild (`npmRebuild=false`: the rebuild for Electron's ABI
- * needs Electron's headers, and would replace the Node build in node_modules). Then:
+ * named `electron`) and a stand-in Electron build of better-sqlite3 for the afterPack hook (the real
+ * one needs Electron's headers or a prebuilt binary from GitHub). Then:
  * - the config passes electron-builder's schema validation, and `electron-builder --help` runs;
  * - resources/app.asar holds out/main, out/preload, out/renderer, package.json and the production
  *   node_modules, including the Cloud Tasks protos read at run time by src/main/core/protos.ts,
@@ -26,6 +26,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+// @ts-expect-error: plain .mjs script without declarations
+import { electronSqliteTarget } from '../../scripts/desktop/electron-sqlite.mjs';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const SKIP = process.platform !== 'linux' ? 'the stand-in Electron distribution is a Linux one' : false;
@@ -45,6 +47,8 @@ type Asar = {
   statFile(archive: string, file: string, followLinks?: boolean): { size?: number; unpacked?: boolean };
 };
 // @electron/asar comes with electron-builder (app-builder-lib's dependency), not as our own.
+const NODE_BUILD = path.join(ROOT, 'node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node');
+const ELECTRON_VERSION: string = JSON.parse(fs.readFileSync(path.join(ROOT, 'node_modules', 'electron', 'package.json'), 'utf8')).version;
 const asar = require(require.resolve('@electron/asar', { paths: [ROOT] })) as Asar;
 
 const children = new Set<ChildProcess>();
@@ -67,8 +71,8 @@ function childEnv(): NodeJS.ProcessEnv {
 }
 
 /** Runs a command to completion; rejects with its output when it fails. */
-async function run(command: string, args: string[], cwd: string): Promise<string> {
-  const child = spawn(command, args, { cwd, env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+async function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<string> {
+  const child = spawn(command, args, { cwd, env: { ...childEnv(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   children.add(child);
   let output = '';
   child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
@@ -117,6 +121,21 @@ function lockfileVersions(): { production: Set<string>; devOnlyNames: Set<string
   return { production, devOnlyNames };
 }
 
+/**
+ * The afterPack hook's input, as `npm start` leaves it: an "Electron build" of better-sqlite3 in
+ * .electron-native/. It is the Node build with a marker appended (the loader ignores trailing
+ * bytes), so the packaged engine still runs here under Node and the test can tell which build
+ * was packed.
+ */
+const ELECTRON_BUILD_MARKER = Buffer.from('\0tasklight-test: electron build of better-sqlite3\0');
+function seedElectronSqlite(nativeDir: string): string {
+  const target = electronSqliteTarget(ROOT, ELECTRON_VERSION, { TASKLIGHT_ELECTRON_NATIVE_DIR: nativeDir });
+  fs.mkdirSync(path.dirname(target.binding), { recursive: true });
+  fs.writeFileSync(target.binding, Buffer.concat([fs.readFileSync(NODE_BUILD), ELECTRON_BUILD_MARKER]));
+  fs.writeFileSync(path.join(target.dir, 'build-info.json'), JSON.stringify({ electron: ELECTRON_VERSION, 'better-sqlite3': target.sqliteVersion }));
+  return nativeDir;
+}
+
 function pngSize(file: string): { width: number; height: number } {
   const data = fs.readFileSync(file);
   assert.equal(data.subarray(0, 8).toString('hex'), '89504e470d0a1a0a', `${file} is not a PNG`);
@@ -143,10 +162,10 @@ describe('installer package (electron-builder, linux dir target)', { skip: SKIP 
         '--publish',
         'never',
         `-c.electronDist=${electronDist}`,
-        '-c.npmRebuild=false',
         `-c.directories.output=${output}`,
       ],
       ROOT,
+      { TASKLIGHT_ELECTRON_NATIVE_DIR: seedElectronSqlite(path.join(tempRoot, 'electron-native')) },
     );
     appOutDir = path.join(output, 'linux-unpacked');
     archive = path.join(appOutDir, 'resources', 'app.asar');
@@ -250,6 +269,9 @@ describe('installer package (electron-builder, linux dir target)', { skip: SKIP 
     const unpacked = path.join(appOutDir, 'resources', 'app.asar.unpacked', binding);
     assert.ok(fs.existsSync(unpacked), `${binding} in app.asar.unpacked`);
     assert.equal(asar.statFile(archive, binding).unpacked, true);
+    const packedBuild = fs.readFileSync(unpacked);
+    assert.ok(packedBuild.subarray(-ELECTRON_BUILD_MARKER.length).equals(ELECTRON_BUILD_MARKER), 'the Electron build from .electron-native/ is packed, not the Node build');
+    assert.ok(!fs.readFileSync(NODE_BUILD).subarray(-ELECTRON_BUILD_MARKER.length).equals(ELECTRON_BUILD_MARKER), "node_modules' Node build is untouched");
     const shipped = entries.filter((entry) => entry.startsWith('/node_modules/better-sqlite3/'));
     assert.deepEqual(
       shipped.filter((entry) => /\/(deps|src|obj|obj\.target)(\/|$)|\.a$|test_extension\.node$/.test(entry)),
