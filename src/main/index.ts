@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { app, BrowserWindow, dialog, ipcMain, Menu, Notification, screen, session, shell, type MenuItemConstructorOptions } from 'electron';
 import { defaultDataDir } from './data-dir';
+import { parseCli, type ServeConfig } from './cli-args';
 import { DataDirInUseError } from './data-dir-lock';
 import { loadDesktopSettings, saveDesktopSettings } from './desktop-settings';
 import { ExhaustionAlerts } from './exhaustion-alerts';
@@ -81,7 +82,17 @@ if (!app.requestSingleInstanceLock()) {
 
 async function start(): Promise<void> {
   // First: a data dir held by `tasklight serve` stops the start before anything else is set up.
-  server = await startServer({ dataDir: app.getPath('userData'), mode: 'desktop' });
+  const where = listenSettings();
+  server = await startServer({
+    host: where.host,
+    grpcPort: where.grpcPort,
+    httpPort: where.httpPort,
+    ...(where.inMemory ? { inMemory: true } : { dataDir: where.dataDir ?? app.getPath('userData') }),
+    settings: where.liftLimits ? { liftLimits: true } : {},
+    allowedHosts: where.allowedHosts,
+    mode: 'desktop',
+    sqliteBinding: sqliteBinding(),
+  });
   session.defaultSession.setPermissionRequestHandler((_webContents, _permission, callback) => callback(false));
   console.log(`Tasklight ready: gRPC ${server.grpcEndpoint}, HTTP ${server.httpUrl} (data: ${server.dataDir ?? 'in-memory'})`);
 
@@ -282,8 +293,31 @@ async function explainDataDirInUse(err: DataDirInUseError): Promise<void> {
   if (err.httpUrl && buttons[response] === 'Open Web UI') await shell.openExternal(err.httpUrl).catch(() => undefined);
 }
 
+/**
+ * Where the engine listens and keeps its data: the defaults of `tasklight serve`, changed by the
+ * same TASKLIGHT_* variables (host, ports, data dir, in-memory, lift limits, allowed hosts), so a
+ * developer whose 8123 is taken starts the app as they would start serve.
+ */
+function listenSettings(): ServeConfig {
+  const parsed = parseCli(['serve'], process.env);
+  if (parsed.kind !== 'serve') throw new Error(parsed.kind === 'usage-error' ? parsed.message : `unexpected ${parsed.kind}`);
+  return parsed.config;
+}
+
+/**
+ * node_modules holds better-sqlite3 built for Node (for `tasklight serve` and the tests); from a
+ * checkout, `npm start` builds one for Electron and names it in TASKLIGHT_SQLITE_BINDING. An
+ * installed app carries the Electron build in node_modules itself.
+ */
+function sqliteBinding(): string | undefined {
+  return app.isPackaged ? undefined : process.env.TASKLIGHT_SQLITE_BINDING || undefined;
+}
+
 function describeError(err: unknown): string {
   const e = err as NodeJS.ErrnoException | undefined;
+  if (e?.code === 'ERR_DLOPEN_FAILED' && /NODE_MODULE_VERSION/.test(e.message)) {
+    return `${e.message}\n\nThis better-sqlite3 was built for Node, not for Electron. Start the desktop app with \`npm start\`, which builds one for Electron.`;
+  }
   if (e?.code === 'EADDRINUSE') {
     return `${e.message}\n\nIs another Tasklight (or \`tasklight serve\`) already running?`;
   }

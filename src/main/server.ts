@@ -39,6 +39,8 @@ export interface ServerOptions {
    * file): if it throws, the start fails like a busy port would, with no task claimed or sent.
    */
   beforeDispatch?: (engine: Engine) => void | Promise<void>;
+  /** better-sqlite3's compiled module, when node_modules' build is for another ABI (the desktop app). */
+  sqliteBinding?: string;
 }
 
 export interface RunningServer {
@@ -76,7 +78,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const lock: DataDirLock | undefined = dataDir === null ? undefined : acquireDataDirLock(dataDir);
   let engine: Engine;
   try {
-    engine = Engine.open(dataDir, options.clock ?? new SystemClock(), settings, { startDispatching: false });
+    engine = Engine.open(dataDir, options.clock ?? new SystemClock(), settings, { startDispatching: false, nativeBinding: options.sqliteBinding });
   } catch (err) {
     lock?.release();
     throw err;

@@ -15,7 +15,7 @@ import {
   taskName,
 } from './resource-names';
 import type { EngineSettings } from './settings';
-import { openDatabase, type Db } from './store/database';
+import { openDatabase, type Db, type OpenOptions } from './store/database';
 import { QueueStore, type QueueRow } from './store/queue-store';
 import { TaskStore, type TaskRow } from './store/task-store';
 import { WriteBatcher } from './store/write-batcher';
@@ -71,6 +71,7 @@ export class Engine {
     readonly clock: Clock,
     readonly settings: EngineSettings,
     dataDir: string | null = null,
+    options: OpenOptions = {},
   ) {
     this.queues = new QueueStore(db);
     this.tasks = new TaskStore(db);
@@ -79,7 +80,7 @@ export class Engine {
     this.taskIds = new TaskIdGenerator(clock);
     this.tokens = new TokenIssuer(loadOrCreateSigningKey(dataDir), clock);
     this.dispatcher = new Dispatcher(db, this.queues, this.history, this.writes, clock, settings, this.tokens);
-    this.checkpointer = db.memory ? undefined : new Checkpointer(db.name);
+    this.checkpointer = db.memory ? undefined : new Checkpointer(db.name, { nativeBinding: options.nativeBinding });
     this.events.setMaxListeners(0);
     this.dispatcher.events = {
       attemptStarted: (queue, taskId) => this.notify({ kind: 'task', queue, taskId }),
@@ -96,8 +97,8 @@ export class Engine {
    * has to bind ports (startServer) opens without and calls startDispatching() once it has them, so
    * a start that fails claims nothing.
    */
-  static open(dataDir: string | null, clock: Clock, settings: EngineSettings, options: { startDispatching?: boolean } = {}): Engine {
-    const engine = new Engine(openDatabase(dataDir), clock, settings, dataDir);
+  static open(dataDir: string | null, clock: Clock, settings: EngineSettings, options: OpenOptions & { startDispatching?: boolean } = {}): Engine {
+    const engine = new Engine(openDatabase(dataDir, { nativeBinding: options.nativeBinding }), clock, settings, dataDir, { nativeBinding: options.nativeBinding });
     if (options.startDispatching !== false) engine.startDispatching();
     return engine;
   }

@@ -9,7 +9,7 @@ import { Worker } from 'node:worker_threads';
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
-const db = new Database(workerData.file);
+const db = new Database(workerData.file, workerData.nativeBinding ? { nativeBinding: workerData.nativeBinding } : {});
 db.pragma('busy_timeout = 1000');
 const timer = setInterval(() => {
   try { db.pragma('wal_checkpoint(PASSIVE)'); } catch (err) { /* busy: next tick */ }
@@ -26,12 +26,16 @@ parentPort.on('message', (msg) => {
 export class Checkpointer {
   private readonly worker: Worker;
 
-  constructor(file: string, intervalMs = 1000) {
+  /** nativeBinding: the same compiled better-sqlite3 the main connection loaded (see database.ts). */
+  constructor(file: string, options: { intervalMs?: number; nativeBinding?: string } = {}) {
     const driver = require.resolve('better-sqlite3');
     this.worker = new Worker(WORKER_SOURCE, {
       eval: true,
-      workerData: { file: path.resolve(file), driver, intervalMs },
+      workerData: { file: path.resolve(file), driver, intervalMs: options.intervalMs ?? 1000, nativeBinding: options.nativeBinding },
     });
+    // A worker that cannot run (its driver fails to load) must not take the engine down with it:
+    // the WAL then only grows until the next start checkpoints it.
+    this.worker.on('error', (err) => console.error(`tasklight: WAL checkpoints stopped: ${err.message}`));
     this.worker.unref();
   }
 

@@ -11,13 +11,21 @@ export const DB_FILE = 'tasklight.sqlite';
  * Opens (or creates) the store, in WAL mode. A created task is on disk before CreateTask returns
  * (write-batcher.ts + wal-sync.ts), and group commit keeps that from capping throughput.
  */
-export function openDatabase(dataDir: string | null): Db {
+export interface OpenOptions {
+  /**
+   * better-sqlite3's compiled module to load instead of the one in node_modules: the desktop app
+   * runs under Electron, whose ABI differs from Node's, and is handed a build made for it.
+   */
+  nativeBinding?: string;
+}
+
+export function openDatabase(dataDir: string | null, options: OpenOptions = {}): Db {
   let file = ':memory:';
   if (dataDir) {
     fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     file = path.join(dataDir, DB_FILE);
   }
-  const db = new Database(file);
+  const db = new Database(file, options.nativeBinding ? { nativeBinding: options.nativeBinding } : {});
   if (dataDir) {
     db.pragma('journal_mode = WAL');
     // Commits do not fsync; durable writes wait for an fsync of the WAL off the event loop
