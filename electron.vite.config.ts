@@ -9,15 +9,15 @@ const fromRoot = (...parts: string[]): string => resolve(root, ...parts);
 
 /**
  * Main-process bundles, all in out/main (CommonJS, as package.json says "type": "commonjs"):
- * - index.js    the Electron entry (src/main/index.ts)
- * - cli.js      `tasklight serve`, the headless server under plain Node (src/main/cli.ts)
+ * - index.js    the Electron entry (src/main/desktop/main.ts)
+ * - cli.js      `tasklight serve`, the headless server under plain Node (src/main/cli/main.ts)
  * - testing.js  test helpers over the HTTP contract (src/main/testing.ts), built once that file
  *               exists; add it to package.json "exports"/"files" when it ships.
  * Code both entries share (server, core, api) lands in out/main/chunks/.
  */
 const mainEntries: Record<string, string> = {
-  index: fromRoot('src/main/index.ts'),
-  cli: fromRoot('src/main/cli.ts'),
+  index: fromRoot('src/main/desktop/main.ts'),
+  cli: fromRoot('src/main/cli/main.ts'),
 };
 if (existsSync(fromRoot('src/main/testing.ts'))) mainEntries.testing = fromRoot('src/main/testing.ts');
 

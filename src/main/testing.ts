@@ -20,7 +20,7 @@ import { applyConfig } from './config/apply-config';
 import { loadConfig, parseConfigText, type LoadedConfig } from './config/load-config';
 import type { EngineSettings } from './core/settings';
 import { startServer, type RunningServer } from './server';
-import { clientEnv } from './tooling/client-env';
+import { clientEnv } from './client-env';
 import {
   TESTING_PATHS,
   type AdvanceClockResponse,

@@ -9,7 +9,7 @@ import {
   VERSION,
   type CliCommand,
   type ServeConfig,
-} from '../../src/main/cli-args';
+} from '../../src/main/cli/args';
 import { defaultDataDir } from '../../src/main/data-dir';
 
 const CWD = path.resolve('/work/project');

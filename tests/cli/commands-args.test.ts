@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { HEALTHCHECK_HELP, ENV_HELP, MAIN_HELP, SERVE_HELP, parseCli, type CliCommand } from '../../src/main/cli-args';
+import { HEALTHCHECK_HELP, ENV_HELP, MAIN_HELP, SERVE_HELP, parseCli, type CliCommand } from '../../src/main/cli/args';
 
 const CWD = path.resolve('/work/project');
 const context = { cwd: CWD, defaultDataDir: () => '/home/dev/.config/Tasklight' };

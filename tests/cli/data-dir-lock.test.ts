@@ -13,7 +13,7 @@ import { after, afterEach, describe, it } from 'node:test';
 import { acquireDataDirLock, DataDirInUseError, LOCK_FILE, type DataDirLock } from '../../src/main/data-dir-lock';
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const CLI = path.join(ROOT, 'src', 'main', 'cli.ts');
+const CLI = path.join(ROOT, 'src', 'main', 'cli', 'main.ts');
 const LOCK_MODULE = path.join(ROOT, 'src', 'main', 'data-dir-lock.ts');
 const READY_LINE = /^Tasklight ready: gRPC (\S+):(\d+), HTTP (http:\/\/\S+) \((.+)\)$/m;
 const TIMEOUT_MS = 30_000;

@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import { after, afterEach, describe, it } from 'node:test';
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const CLI = path.join(ROOT, 'src', 'main', 'cli.ts');
+const CLI = path.join(ROOT, 'src', 'main', 'cli', 'main.ts');
 const READY_LINE = /^Tasklight ready: gRPC (\S+):(\d+), HTTP (http:\/\/\S+) \((.+)\)$/m;
 const TIMEOUT_MS = 30_000;
 

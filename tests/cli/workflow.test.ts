@@ -15,7 +15,7 @@ import { after, before, describe, it } from 'node:test';
 import { startServer, type RunningServer } from '../../src/main/server';
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const CLI = path.join(ROOT, 'src', 'main', 'cli.ts');
+const CLI = path.join(ROOT, 'src', 'main', 'cli', 'main.ts');
 /** tsx by absolute URL: the commands run in a temp dir, where `--import tsx` would not resolve. */
 const TSX = pathToFileURL(path.join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tasklight-workflow-'));

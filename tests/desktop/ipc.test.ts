@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { EventEmitter } from 'node:events';
 import { createBridge, type IpcRendererLike } from '../../src/preload/bridge';
-import { isAppFrameUrl, registerUiIpc, type IpcEvent, type IpcMainLike } from '../../src/main/ipc-bridge';
+import { isAppFrameUrl, registerUiIpc, type IpcEvent, type IpcMainLike } from '../../src/main/desktop/ipc';
 import { startServer, type RunningServer } from '../../src/main/server';
 import { IPC_UPDATE, TasklightError, type UiUpdate } from '../../src/shared/contract';
 

@@ -2,8 +2,8 @@
  * The UI contract over Electron IPC, main side. Electron itself is injected (the `ipcMain` and
  * event shapes below are the few members used), so this runs and is tested under plain Node.
  */
-import { toApiError } from './core/errors';
-import { httpStatusOf } from './api/rpc-status';
+import { toApiError } from '../core/errors';
+import { httpStatusOf } from '../api/rpc-status';
 import {
   IPC_INVOKE,
   IPC_SUBSCRIBE,
@@ -12,7 +12,7 @@ import {
   type ContractError,
   type IpcReply,
   type UiUpdate,
-} from '../shared/contract';
+} from '../../shared/contract';
 
 export interface IpcSender {
   id: number;

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { version as packageVersion } from '../../package.json';
-import { defaultDataDir } from './data-dir';
+import { version as packageVersion } from '../../../package.json';
+import { defaultDataDir } from '../data-dir';
 
 /**
  * Command-line parsing for `tasklight`, kept free of side effects: it reads only the arguments and

@@ -1,6 +1,6 @@
 /**
  * `tasklight` — the headless entry point (plain Node, no Electron). Built to out/main/cli.js and
- * started by bin/tasklight.js; during development `node --import tsx src/main/cli.ts serve`.
+ * started by bin/tasklight.js; during development `node --import tsx src/main/cli/main.ts serve`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { constants as osConstants } from 'node:os';
@@ -10,15 +10,15 @@ import {
   parseCli,
   USAGE_EXIT_CODE,
   type ServeConfig,
-} from './cli-args';
-import { ConfigError, loadConfig, type LoadedConfig } from './config/load-config';
-import { applyConfig } from './config/apply-config';
-import type { RunningServer } from './server';
-import { startAttemptLog } from './tooling/attempt-log';
-import { DataDirInUseError } from './data-dir-lock';
-import { clientEnv, exportLines } from './tooling/client-env';
-import { healthcheck } from './tooling/healthcheck';
-import { importSnapshot, readSnapshot, writeSnapshot, SnapshotError, type Snapshot } from './tooling/snapshot';
+} from './args';
+import { ConfigError, loadConfig, type LoadedConfig } from '../config/load-config';
+import { applyConfig } from '../config/apply-config';
+import type { RunningServer } from '../server';
+import { startAttemptLog } from './attempt-log';
+import { DataDirInUseError } from '../data-dir-lock';
+import { clientEnv, exportLines } from '../client-env';
+import { healthcheck } from './healthcheck';
+import { importSnapshot, readSnapshot, writeSnapshot, SnapshotError, type Snapshot } from './snapshot';
 
 const SIGNAL_EXIT_CODES: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
 const DUPLICATE_SIGNAL_WINDOW_MS = 500;
@@ -133,7 +133,7 @@ async function serve(config: ServeConfig, env: NodeJS.ProcessEnv): Promise<void>
   // if either fails, the start fails and no task of the data dir has been claimed or sent.
   let inputError: unknown;
   try {
-    const { startServer } = await import('./server');
+    const { startServer } = await import('../server');
     server = await startServer({
       host: config.host,
       grpcPort: config.grpcPort,

@@ -3,8 +3,8 @@
  * View menu turns them on). Plain Node: the Electron entry passes in how to show one, so this is
  * tested without Electron.
  */
-import type { Clock } from './core/clock';
-import type { EngineChange } from './core/engine';
+import type { Clock } from '../core/clock';
+import type { EngineChange } from '../core/engine';
 
 export interface ExhaustionAlert {
   title: string;

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { FakeClock } from '../../src/main/core/clock';
-import { loadDesktopSettings, saveDesktopSettings } from '../../src/main/desktop-settings';
-import { ExhaustionAlerts, type ExhaustionAlert } from '../../src/main/exhaustion-alerts';
+import { loadDesktopSettings, saveDesktopSettings } from '../../src/main/desktop/settings';
+import { ExhaustionAlerts, type ExhaustionAlert } from '../../src/main/desktop/notifications';
 
 const Q1 = 'projects/p/locations/l/queues/emails';
 const Q2 = 'projects/p/locations/l/queues/billing';

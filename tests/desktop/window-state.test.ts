@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { DEFAULT_SIZE, loadWindowState, restoreBounds, saveWindowState } from '../../src/main/window-state';
+import { DEFAULT_SIZE, loadWindowState, restoreBounds, saveWindowState } from '../../src/main/desktop/window-state';
 
 const screenA = { x: 0, y: 0, width: 1920, height: 1050 };
 

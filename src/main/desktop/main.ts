@@ -1,20 +1,20 @@
 /**
  * Electron entry (built to out/main/index.js, package.json "main"). Runs the same engine as
  * `tasklight serve`, in-process, and shows the renderer in one locked-down window. Kept thin:
- * the UI contract lives in api/ui-service.ts, its IPC in ipc-bridge.ts, window memory in
- * window-state.ts, exhausted-task notifications in exhaustion-alerts.ts, all testable without
+ * the UI contract lives in api/ui-service.ts, its IPC in ipc.ts, window memory in
+ * window-state.ts, exhausted-task notifications in notifications.ts, all testable without
  * Electron.
  */
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { app, BrowserWindow, dialog, ipcMain, Menu, Notification, screen, session, shell, type MenuItemConstructorOptions } from 'electron';
-import { defaultDataDir } from './data-dir';
-import { parseCli, type ServeConfig } from './cli-args';
-import { DataDirInUseError } from './data-dir-lock';
-import { loadDesktopSettings, saveDesktopSettings } from './desktop-settings';
-import { ExhaustionAlerts } from './exhaustion-alerts';
-import { isAppFrameUrl, registerUiIpc, type IpcEvent } from './ipc-bridge';
-import { startServer, type RunningServer } from './server';
+import { defaultDataDir } from '../data-dir';
+import { parseCli, type ServeConfig } from '../cli/args';
+import { DataDirInUseError } from '../data-dir-lock';
+import { loadDesktopSettings, saveDesktopSettings } from './settings';
+import { ExhaustionAlerts } from './notifications';
+import { isAppFrameUrl, registerUiIpc, type IpcEvent } from './ipc';
+import { startServer, type RunningServer } from '../server';
 import { loadWindowState, MIN_SIZE, restoreBounds, saveWindowState } from './window-state';
 
 // The desktop app and `tasklight serve` share one data directory (see data-dir.ts); pin it here so
