@@ -52,7 +52,7 @@ describe('UI contract: reads over tasks in every state', () => {
   });
 
   test('the overview counts each state and says why each queue waits', async () => {
-    const queues = new Map((await ui.call('listQueues', {})).map((q) => [q.name, q]));
+    const queues = new Map((await ui.call('listQueues', undefined)).map((q) => [q.name, q]));
     const q = queues.get(QUEUE)!;
     assert.deepEqual(q.counts, { scheduled: 1, due: 0, dispatching: 0, backing_off: 1, succeeded: 1, exhausted: 0 });
     assert.equal(q.why, 'scheduled');
@@ -188,6 +188,6 @@ describe('UI contract: reads over tasks in every state', () => {
     assert.deepEqual(await ui.call('forgetNames', { queue: QUEUE }), { released: 3 });
     assert.deepEqual(await ui.call('reservedNames', { name: QUEUE }), { name: QUEUE, total: 0, names: [] });
     await ui.call('reset', undefined);
-    assert.deepEqual(await ui.call('listQueues', {}), []);
+    assert.deepEqual(await ui.call('listQueues', undefined), []);
   });
 });
