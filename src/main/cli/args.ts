@@ -1,7 +1,23 @@
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { version as packageVersion } from '../../../package.json';
-import { defaultDataDir } from '../data-dir';
+import {
+  DEFAULT_GRPC_PORT,
+  DEFAULT_HOST,
+  DEFAULT_HTTP_PORT,
+  optionLabel,
+  parseHost,
+  parsePort,
+  pick,
+  resolvePlace,
+  UsageError,
+  type InstancePlace,
+  type OptionSource,
+  type ParseContext,
+  type ServeOptionKey,
+} from '../instance-options';
+
+export { DEFAULT_GRPC_PORT, DEFAULT_HOST, DEFAULT_HTTP_PORT, optionLabel, parsePort, SERVE_OPTIONS, type OptionSource, type ParseContext } from '../instance-options';
 
 /**
  * Command-line parsing for `tasklight`, kept free of side effects: it reads only the arguments and
@@ -10,20 +26,7 @@ import { defaultDataDir } from '../data-dir';
 
 export const VERSION: string = packageVersion;
 
-export const DEFAULT_HOST = '127.0.0.1';
-export const DEFAULT_GRPC_PORT = 8123;
-export const DEFAULT_HTTP_PORT = 8124;
-
-/** Where a setting came from; error messages name the flag or variable the user actually set. */
-export type OptionSource = 'flag' | 'env' | 'default';
-
-export interface ServeConfig {
-  host: string;
-  grpcPort: number;
-  httpPort: number;
-  /** Absolute path of the data directory, or null with `inMemory`. */
-  dataDir: string | null;
-  inMemory: boolean;
+export interface ServeConfig extends InstancePlace {
   /** Absolute path of a tasklight.yaml/.json or App Engine queue.yaml, or null. */
   configFile: string | null;
   /** `--exec`: a shell command to run against a fresh instance; its exit code becomes ours. */
@@ -32,11 +35,6 @@ export interface ServeConfig {
   /** Snapshot to load at start (absolute), and where to write one on a clean exit. */
   importFile: string | null;
   exportOnExit: string | null;
-  /** Lift production caps (rate, concurrency, horizon, size, minimum deadline) for load tests. */
-  liftLimits: boolean;
-  /** Host names accepted besides loopback ones (docker-compose service names). */
-  allowedHosts: string[];
-  sources: { host: OptionSource; grpcPort: OptionSource; httpPort: OptionSource; storage: OptionSource };
 }
 
 export type LogFormat = 'text' | 'json';
@@ -66,35 +64,6 @@ export type CliCommand =
   | { kind: 'usage-error'; message: string };
 
 export const USAGE_EXIT_CODE = 2;
-
-export interface ParseContext {
-  /** Resolves relative `--data-dir` values. */
-  cwd?: string;
-  /** The data directory used when neither `--data-dir` nor `--in-memory` is given. */
-  defaultDataDir?: () => string;
-}
-
-/** Each serve option: its flag and the environment variable mirroring it. */
-export const SERVE_OPTIONS = {
-  host: { flag: '--host', env: 'TASKLIGHT_HOST' },
-  grpcPort: { flag: '--grpc-port', env: 'TASKLIGHT_GRPC_PORT' },
-  httpPort: { flag: '--http-port', env: 'TASKLIGHT_HTTP_PORT' },
-  dataDir: { flag: '--data-dir', env: 'TASKLIGHT_DATA_DIR' },
-  inMemory: { flag: '--in-memory', env: 'TASKLIGHT_IN_MEMORY' },
-  config: { flag: '--config', env: 'TASKLIGHT_CONFIG' },
-  logFormat: { flag: '--log-format', env: 'TASKLIGHT_LOG_FORMAT' },
-  importFile: { flag: '--import', env: 'TASKLIGHT_IMPORT' },
-  exportOnExit: { flag: '--export-on-exit', env: 'TASKLIGHT_EXPORT_ON_EXIT' },
-  allowedHosts: { flag: '--allowed-host', env: 'TASKLIGHT_ALLOWED_HOSTS' },
-  liftLimits: { flag: '--lift-limits', env: 'TASKLIGHT_LIFT_LIMITS' },
-} as const;
-
-export type ServeOptionKey = keyof typeof SERVE_OPTIONS;
-
-/** The flag or environment variable a setting came from, for messages (`--grpc-port`, `TASKLIGHT_GRPC_PORT`). */
-export function optionLabel(key: ServeOptionKey, source: OptionSource): string {
-  return source === 'env' ? SERVE_OPTIONS[key].env : SERVE_OPTIONS[key].flag;
-}
 
 export const MAIN_HELP = `Tasklight ${VERSION} - a local Google Cloud Tasks emulator
 
@@ -174,7 +143,6 @@ Options:
 
 const COMMAND_HELP: Record<string, string> = { serve: SERVE_HELP, env: ENV_HELP, healthcheck: HEALTHCHECK_HELP };
 
-class UsageError extends Error {}
 
 export function parseCli(
   argv: readonly string[],
@@ -254,47 +222,33 @@ function parseServe(args: readonly string[], env: NodeJS.ProcessEnv, context: Pa
   if (values.help) return { kind: 'help', text: SERVE_HELP };
   const cwd = context.cwd ?? process.cwd();
 
-  const host = pick(values.host, env, 'host');
-  const grpcPort = pick(values['grpc-port'], env, 'grpcPort');
-  const httpPort = pick(values['http-port'], env, 'httpPort');
-
-  const config: ServeConfig = {
-    host: host ? parseHost(host.value, optionLabel('host', host.source)) : DEFAULT_HOST,
-    grpcPort: grpcPort ? parsePort(grpcPort.value, optionLabel('grpcPort', grpcPort.source)) : DEFAULT_GRPC_PORT,
-    httpPort: httpPort ? parsePort(httpPort.value, optionLabel('httpPort', httpPort.source)) : DEFAULT_HTTP_PORT,
-    dataDir: null,
-    inMemory: false,
-    configFile: optionalFile(pick(values.config, env, 'config'), 'config', cwd),
-    exec: null,
-    logFormat: parseLogFormat(pick(values['log-format'], env, 'logFormat')),
-    importFile: optionalFile(pick(values.import, env, 'importFile'), 'importFile', cwd),
-    exportOnExit: optionalFile(pick(values['export-on-exit'], env, 'exportOnExit'), 'exportOnExit', cwd),
-    allowedHosts: parseAllowedHosts(values['allowed-host'], env),
-    liftLimits:
-      values['lift-limits'] === true ||
-      (values['lift-limits'] === undefined && !!env.TASKLIGHT_LIFT_LIMITS?.trim() && parseBoolean(env.TASKLIGHT_LIFT_LIMITS, 'TASKLIGHT_LIFT_LIMITS')),
-    sources: {
-      host: host?.source ?? 'default',
-      grpcPort: grpcPort?.source ?? 'default',
-      httpPort: httpPort?.source ?? 'default',
-      storage: 'default',
-    },
-  };
-
-  if (config.grpcPort !== 0 && config.grpcPort === config.httpPort) {
-    const grpcLabel = optionLabel('grpcPort', config.sources.grpcPort);
-    const httpLabel = optionLabel('httpPort', config.sources.httpPort);
-    throw new UsageError(`tasklight: ${grpcLabel} and ${httpLabel} are both ${config.grpcPort}; they must differ`);
-  }
-
   if (values.exec !== undefined) {
     if (values.exec.trim() === '') throw new UsageError('tasklight: --exec needs a command, like --exec "npm test"');
-    config.exec = values.exec;
     // A test run starts from nothing: in memory unless a data directory is asked for.
     const wantsDir = values['data-dir'] !== undefined || !!env.TASKLIGHT_DATA_DIR?.trim();
     if (!wantsDir && values['in-memory'] === undefined) values['in-memory'] = true;
   }
-  resolveStorage(config, values['data-dir'], values['in-memory'] === true, env, context);
+  const place = resolvePlace(
+    {
+      host: values.host,
+      grpcPort: values['grpc-port'],
+      httpPort: values['http-port'],
+      dataDir: values['data-dir'],
+      inMemory: values['in-memory'],
+      liftLimits: values['lift-limits'],
+      allowedHosts: values['allowed-host'],
+    },
+    env,
+    context,
+  );
+  const config: ServeConfig = {
+    ...place,
+    configFile: optionalFile(pick(values.config, env, 'config'), 'config', cwd),
+    exec: values.exec ?? null,
+    logFormat: parseLogFormat(pick(values['log-format'], env, 'logFormat')),
+    importFile: optionalFile(pick(values.import, env, 'importFile'), 'importFile', cwd),
+    exportOnExit: optionalFile(pick(values['export-on-exit'], env, 'exportOnExit'), 'exportOnExit', cwd),
+  };
   return { kind: 'serve', config };
 }
 
@@ -416,105 +370,6 @@ function parseLogFormat(picked: { value: string; source: OptionSource } | undefi
   const value = picked.value.trim().toLowerCase();
   if (value === 'json' || value === 'text') return value;
   throw new UsageError(`tasklight: ${optionLabel('logFormat', picked.source)} must be text or json, got '${picked.value}'`);
-}
-
-function parseAllowedHosts(flags: string[] | undefined, env: NodeJS.ProcessEnv): string[] {
-  const fromEnv = env.TASKLIGHT_ALLOWED_HOSTS?.trim();
-  const list = flags ?? (fromEnv ? fromEnv.split(',') : []);
-  const label = flags ? '--allowed-host' : 'TASKLIGHT_ALLOWED_HOSTS';
-  return list.map((raw) => {
-    const name = raw.trim().toLowerCase();
-    if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$|^\[[0-9a-f:.]+\]$/.test(name)) {
-      throw new UsageError(`tasklight: ${label} takes a host name without port or scheme (like tasklight), got '${raw}'`);
-    }
-    return name;
-  });
-}
-
-/** The flag's value if given, else the environment variable's (an empty variable counts as unset). */
-function pick(
-  flagValue: string | undefined,
-  env: NodeJS.ProcessEnv,
-  key: ServeOptionKey,
-): { value: string; source: OptionSource } | undefined {
-  if (flagValue !== undefined) return { value: flagValue, source: 'flag' };
-  const envValue = env[SERVE_OPTIONS[key].env]?.trim();
-  if (envValue) return { value: envValue, source: 'env' };
-  return undefined;
-}
-
-function resolveStorage(
-  config: ServeConfig,
-  dataDirFlag: string | undefined,
-  inMemoryFlag: boolean,
-  env: NodeJS.ProcessEnv,
-  context: ParseContext,
-): void {
-  const cwd = context.cwd ?? process.cwd();
-  if (dataDirFlag !== undefined && inMemoryFlag) {
-    throw new UsageError('tasklight: --data-dir and --in-memory cannot be used together');
-  }
-  if (inMemoryFlag) {
-    config.inMemory = true;
-    config.sources.storage = 'flag';
-    return;
-  }
-  if (dataDirFlag !== undefined) {
-    config.dataDir = parseDataDir(dataDirFlag, '--data-dir', cwd);
-    config.sources.storage = 'flag';
-    return;
-  }
-  const envInMemory = env.TASKLIGHT_IN_MEMORY?.trim();
-  const inMemory = envInMemory ? parseBoolean(envInMemory, 'TASKLIGHT_IN_MEMORY') : false;
-  const envDataDir = env.TASKLIGHT_DATA_DIR?.trim();
-  if (inMemory && envDataDir) {
-    throw new UsageError('tasklight: TASKLIGHT_DATA_DIR and TASKLIGHT_IN_MEMORY cannot be used together');
-  }
-  if (inMemory) {
-    config.inMemory = true;
-    config.sources.storage = 'env';
-    return;
-  }
-  if (envDataDir) {
-    config.dataDir = parseDataDir(envDataDir, 'TASKLIGHT_DATA_DIR', cwd);
-    config.sources.storage = 'env';
-    return;
-  }
-  config.dataDir = path.resolve(cwd, (context.defaultDataDir ?? defaultDataDir)());
-}
-
-export function parsePort(raw: string, label: string): number {
-  const value = raw.trim();
-  if (!/^\d+$/.test(value)) {
-    throw new UsageError(`tasklight: ${label} must be a port number from 0 to 65535, got '${raw}'`);
-  }
-  const port = Number(value);
-  if (port > 65535) {
-    throw new UsageError(`tasklight: ${label} must be a port number from 0 to 65535, got ${value}`);
-  }
-  return port;
-}
-
-function parseHost(raw: string, label: string): string {
-  let host = raw.trim();
-  if (host.startsWith('[') && host.endsWith(']')) host = host.slice(1, -1); // [::1]
-  if (host === '') throw new UsageError(`tasklight: ${label} needs a host name or IP address`);
-  if (/[\s/]/.test(host) || host.includes('://')) {
-    throw new UsageError(`tasklight: ${label} takes a host name or IP address (like 127.0.0.1), got '${raw}'`);
-  }
-  return host;
-}
-
-function parseDataDir(raw: string, label: string, cwd: string): string {
-  if (raw.trim() === '') throw new UsageError(`tasklight: ${label} needs a directory`);
-  return path.resolve(cwd, raw);
-}
-
-function parseBoolean(raw: string, label: string): boolean {
-  const value = raw.toLowerCase();
-  if (['1', 'true', 'yes', 'on'].includes(value)) return true;
-  if (['0', 'false', 'no', 'off'].includes(value)) return false;
-  throw new UsageError(`tasklight: ${label} must be 1/true or 0/false, got '${raw}'`);
 }
 
 /** node:util parseArgs messages are long and multi-line; say the same thing in one line. */

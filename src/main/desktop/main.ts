@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { app, BrowserWindow, dialog, ipcMain, Menu, Notification, screen, session, shell, type MenuItemConstructorOptions } from 'electron';
 import { defaultDataDir } from '../data-dir';
-import { parseCli, type ServeConfig } from '../cli/args';
+import { instanceFromEnv, type InstancePlace } from '../instance-options';
 import { DataDirInUseError } from '../data-dir-lock';
 import { loadDesktopSettings, saveDesktopSettings } from './settings';
 import { ExhaustionAlerts } from './notifications';
@@ -298,10 +298,8 @@ async function explainDataDirInUse(err: DataDirInUseError): Promise<void> {
  * same TASKLIGHT_* variables (host, ports, data dir, in-memory, lift limits, allowed hosts), so a
  * developer whose 8123 is taken starts the app as they would start serve.
  */
-function listenSettings(): ServeConfig {
-  const parsed = parseCli(['serve'], process.env);
-  if (parsed.kind !== 'serve') throw new Error(parsed.kind === 'usage-error' ? parsed.message : `unexpected ${parsed.kind}`);
-  return parsed.config;
+function listenSettings(): InstancePlace {
+  return instanceFromEnv(process.env);
 }
 
 /**
