@@ -6,7 +6,8 @@
  *
  * A durable store holds `tasks` leased tasks with generated IDs and a 620-byte payload. For each,
  * the statements a successful attempt runs: the attempt row, the finished-task copy, the delete;
- * `group` tasks per transaction, as the dispatcher commits them. Prints µs per task (medians).
+ * `group` tasks per transaction, as the dispatcher commits them (store/dispatch-store.ts). Prints µs
+ * per task (medians).
  * One process, no network: the figures repeat closely from run to run, unlike the end-to-end
  * dispatch bench on a shared machine.
  */
@@ -15,6 +16,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { openDatabase } from '../src/main/core/store/database';
+import { DispatchStore } from '../src/main/core/store/dispatch-store';
 import { HistoryStore } from '../src/main/core/store/history-store';
 
 const { values: opts } = parseArgs({
@@ -35,6 +37,7 @@ function run(savepoint: boolean): { perTaskUs: number; finishUs: number } {
   const db = openDatabase(dir);
   try {
     const history = new HistoryStore(db);
+    const store = new DispatchStore(db);
     const insert = db.prepare('INSERT INTO tasks (queue, task_id, schedule_us, create_us, payload, named, lease_until_us, dispatch_count) VALUES (?, ?, ?, ?, ?, 0, ?, 1)');
     const payload = Buffer.alloc(620, 7);
     const firstId = 1_763_903_512_345_678_000n;
@@ -42,8 +45,6 @@ function run(savepoint: boolean): { perTaskUs: number; finishUs: number } {
       for (let i = 0; i < N; i++) insert.run(QUEUE, String(firstId + BigInt(i * 7)), 1000 + i, 1000 + i, payload, 5e15);
     })();
     db.pragma('wal_checkpoint(TRUNCATE)');
-    const state = db.prepare('SELECT task_id, create_us, dispatch_count, first_dispatch_us FROM tasks WHERE seq = ?');
-    const del = db.prepare('DELETE FROM tasks WHERE seq = ?');
     const [begin, commit, open, release] = ['BEGIN', 'COMMIT', 'SAVEPOINT outcome', 'RELEASE outcome'].map((sql) => db.prepare(sql));
     const request = { method: 'POST', url: 'http://127.0.0.1:8080/send-email', headers: { 'Content-Type': 'application/json', 'User-Agent': 'Google-Cloud-Tasks' }, body: payload.subarray(0, 500).toString('base64'), bodySize: 500 };
     let finishNs = 0n;
@@ -52,15 +53,15 @@ function run(savepoint: boolean): { perTaskUs: number; finishUs: number } {
       begin.run();
       if (savepoint) open.run();
       for (let seq = g; seq < Math.min(N + 1, g + GROUP); seq++) {
-        const row = state.get(seq) as { task_id: string };
+        const row = store.progress(seq)!;
         history.insertAttempt(history.prepareAttempt({
           queue: QUEUE, taskId: row.task_id, attempt: 1, scheduleUs: 1, dispatchUs: 1, responseUs: 2, durationMs: 1, status: 200,
           outcome: 'success', error: null, request, response: { headers: { 'content-length': '2' }, body: 'b2s=', truncated: false }, runTask: false,
         }));
         const a = process.hrtime.bigint();
-        history.finish(seq, 'succeeded', 2, true, LAST_ATTEMPT);
+        store.copyToFinished(seq, 'succeeded', 2, true, LAST_ATTEMPT);
         finishNs += process.hrtime.bigint() - a;
-        del.run(seq);
+        store.remove(seq);
       }
       if (savepoint) release.run();
       commit.run();

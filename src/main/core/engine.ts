@@ -19,6 +19,7 @@ import { openDatabase, type Db, type OpenOptions } from './store/database';
 import { QueueStore, type QueueRow } from './store/queue-store';
 import { TaskStore, type TaskRow } from './store/task-store';
 import { WriteBatcher } from './store/write-batcher';
+import { DispatchStore } from './store/dispatch-store';
 import { HistoryStore } from './store/history-store';
 import { Checkpointer } from './store/checkpointer';
 import { Dispatcher } from './dispatch/dispatcher';
@@ -79,7 +80,7 @@ export class Engine {
     this.writes = new WriteBatcher(db);
     this.taskIds = new TaskIdGenerator(clock);
     this.tokens = new TokenIssuer(loadOrCreateSigningKey(dataDir), clock);
-    this.dispatcher = new Dispatcher(db, this.queues, this.history, this.writes, clock, settings, this.tokens);
+    this.dispatcher = new Dispatcher(new DispatchStore(db), this.queues, this.history, this.writes, clock, settings, this.tokens);
     this.checkpointer = db.memory ? undefined : new Checkpointer(db.name, { nativeBinding: options.nativeBinding });
     this.events.setMaxListeners(0);
     this.dispatcher.events = {

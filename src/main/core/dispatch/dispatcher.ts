@@ -1,11 +1,10 @@
-import type { Statement } from 'better-sqlite3';
 import type { Clock } from '../clock';
 import { ApiError, notFound, Messages } from '../errors';
 import { decodeMessage } from '../protos';
 import { fromUs, toUs } from '../proto-time';
 import type { QueueConfig } from '../queue-config';
 import type { EngineSettings } from '../settings';
-import type { Db } from '../store/database';
+import type { ClaimedRow, DispatchStore, LeaseClaim } from '../store/dispatch-store';
 import type { FinishOutcome, HistoryStore } from '../store/history-store';
 import type { QueueRow, QueueStore } from '../store/queue-store';
 import type { WriteBatcher } from '../store/write-batcher';
@@ -27,20 +26,6 @@ interface QueueRuntime {
   offsetUs: number;
   bucket: TokenBucket;
   inFlight: number;
-}
-
-interface ClaimedRow {
-  seq: number;
-  task_id: string;
-  create_us: number;
-  schedule_us: number;
-  dispatch_count: number;
-  execution_count: number;
-  previous_response: number | null;
-  first_dispatch_us: number | null;
-  last_attempt: string | null;
-  payload: Buffer;
-  named: number;
 }
 
 interface Attempt {
@@ -74,16 +59,6 @@ const LEASE_GRACE_US = 30_000_000;
 export class Dispatcher {
   private readonly runtimes = new Map<string, QueueRuntime>();
   private readonly sender: HttpSender;
-  private readonly claimStmt: Statement<[string, number, number], ClaimedRow>;
-  private readonly leaseStmt: Statement;
-  private readonly nextDueStmt: Statement<[string], { due: number | null }>;
-  private readonly stateBySeq: Statement<[number], Pick<ClaimedRow, 'task_id' | 'create_us' | 'dispatch_count' | 'first_dispatch_us'>>;
-  private readonly rowByName: Statement<[string, string], ClaimedRow>;
-  private readonly retryStmt: Statement;
-  private readonly deleteStmt: Statement;
-  private readonly tombstoneStmt: Statement;
-  private readonly releaseAll: Statement;
-  private readonly leaseTx: (claims: Array<[ClaimedRow, number, string, number]>) => void;
   private pumpScheduled = false;
   private cancelWake: (() => void) | undefined;
   private wakeAtUs = Infinity;
@@ -98,7 +73,7 @@ export class Dispatcher {
   completionWindowMs = 5;
 
   constructor(
-    private readonly db: Db,
+    private readonly store: DispatchStore,
     private readonly queues: QueueStore,
     private readonly history: HistoryStore,
     private readonly writes: WriteBatcher,
@@ -107,29 +82,6 @@ export class Dispatcher {
     private readonly tokens: TokenIssuer,
   ) {
     this.sender = new HttpSender(clock);
-    const cols = 'seq, task_id, create_us, schedule_us, dispatch_count, execution_count, previous_response, first_dispatch_us, last_attempt, payload, named';
-    this.claimStmt = db.prepare(
-      `SELECT ${cols} FROM tasks WHERE queue = ? AND lease_until_us IS NULL AND schedule_us <= ? ORDER BY schedule_us, seq LIMIT ?`,
-    );
-    this.leaseStmt = db.prepare(
-      `UPDATE tasks SET lease_until_us = ?, dispatch_count = dispatch_count + 1,
-         first_dispatch_us = COALESCE(first_dispatch_us, ?), last_attempt = ? WHERE seq = ?`,
-    );
-    this.nextDueStmt = db.prepare('SELECT MIN(schedule_us) AS due FROM tasks WHERE queue = ? AND lease_until_us IS NULL');
-    this.stateBySeq = db.prepare('SELECT task_id, create_us, dispatch_count, first_dispatch_us FROM tasks WHERE seq = ?');
-    this.rowByName = db.prepare(`SELECT ${cols} FROM tasks WHERE queue = ? AND task_id = ?`);
-    this.retryStmt = db.prepare(
-      `UPDATE tasks SET lease_until_us = NULL, schedule_us = ?, response_count = response_count + ?,
-         execution_count = execution_count + ?, previous_response = ?, last_attempt = ? WHERE seq = ?`,
-    );
-    this.deleteStmt = db.prepare('DELETE FROM tasks WHERE seq = ?');
-    this.tombstoneStmt = db.prepare(
-      'INSERT OR REPLACE INTO task_tombstones (queue, task_id, expires_us) VALUES (?, ?, ?)',
-    );
-    this.releaseAll = db.prepare('UPDATE tasks SET lease_until_us = NULL WHERE lease_until_us IS NOT NULL');
-    this.leaseTx = db.transaction((claims: Array<[ClaimedRow, number, string, number]>) => {
-      for (const [row, dispatchUs, lastAttempt, leaseUntil] of claims) this.leaseStmt.run(leaseUntil, dispatchUs, lastAttempt, row.seq);
-    });
   }
 
   /**
@@ -148,7 +100,7 @@ export class Dispatcher {
   start(): void {
     if (this.started || this.stopped) return;
     this.started = true;
-    this.releaseAll.run();
+    this.store.releaseAll();
     this.loadQueues();
     this.sweepTimer = setInterval(() => {
       const cutoff = this.clock.nowUs() - this.settings.historyRetentionMs * 1000;
@@ -248,7 +200,7 @@ export class Dispatcher {
   }
 
   private pump(): void {
-    if (!this.started || this.stopped || !this.db.open) return;
+    if (!this.started || this.stopped || !this.store.open) return;
     const now = this.clock.nowUs();
     let next = Infinity;
     for (const rt of this.runtimes.values()) {
@@ -258,18 +210,18 @@ export class Dispatcher {
       const tokens = rt.bucket.available(now);
       const qnow = now + rt.offsetUs;
       if (tokens <= 0) {
-        const due = this.nextDueStmt.get(rt.name)?.due;
-        if (due != null) next = Math.min(next, Math.max(due - rt.offsetUs, now + rt.bucket.waitUs(now)));
+        const due = this.store.nextDueUs(rt.name);
+        if (due !== null) next = Math.min(next, Math.max(due - rt.offsetUs, now + rt.bucket.waitUs(now)));
         continue;
       }
       const limit = Math.min(free, tokens, CLAIM_BATCH);
-      const rows = this.claimStmt.all(rt.name, qnow, limit);
+      const rows = this.store.claimDue(rt.name, qnow, limit);
       if (rows.length) this.launch(rt, rows, now, false);
       if (rows.length === limit) {
         next = now;
       } else {
-        const due = this.nextDueStmt.get(rt.name)?.due;
-        if (due != null) next = Math.min(next, due - rt.offsetUs);
+        const due = this.store.nextDueUs(rt.name);
+        if (due !== null) next = Math.min(next, due - rt.offsetUs);
       }
     }
     if (next <= now) this.schedulePump();
@@ -279,7 +231,7 @@ export class Dispatcher {
   private launch(rt: QueueRuntime, rows: ClaimedRow[], now: number, runTask: boolean): Attempt[] {
     const qnow = now + rt.offsetUs;
     const attempts: Attempt[] = [];
-    const claims: Array<[ClaimedRow, number, string, number]> = [];
+    const claims: LeaseClaim[] = [];
     for (const row of rows) {
       const payload = decodeMessage(PAYLOAD_TYPE, row.payload) as TaskPayload;
       const deadline = toUs(payload.dispatchDeadline) || 600_000_000;
@@ -291,7 +243,7 @@ export class Dispatcher {
         dispatchUs: now, queueDispatchUs: qnow, runTask,
       });
     }
-    this.leaseTx(claims);
+    this.store.lease(claims);
     if (!runTask) rt.bucket.take(rows.length, now);
     rt.inFlight += rows.length;
     for (const attempt of attempts) {
@@ -412,16 +364,15 @@ export class Dispatcher {
     this.history.insertAttempt(record);
     if (next.kind === 'gone') return;
     if (next.kind === 'finished') {
-      this.history.finish(row.seq, next.outcome, now, answered, lastAttempt);
-      this.deleteStmt.run(row.seq);
-      if (row.named) this.tombstoneStmt.run(rt.name, row.task_id, now + this.settings.taskTombstoneTtlMs * 1000);
+      this.store.finish(row.seq, next.outcome, now, answered, lastAttempt);
+      if (row.named) this.store.reserveName(rt.name, row.task_id, now + this.settings.taskTombstoneTtlMs * 1000);
       return next.outcome;
     }
     // Header ExecutionCount: HTTP targets count answered non-5xx attempts; App Engine every answer.
     const executed = answered && (!attempt.payload.httpRequest || (result.status as number) < 500) ? 1 : 0;
     // 0 marks "no answer", so an app's own 504 stays distinguishable from a timeout.
     const previous = answered ? result.status : 0;
-    this.retryStmt.run(next.retryAtUs, answered ? 1 : 0, executed, previous, lastAttempt, row.seq);
+    this.store.retry(row.seq, next.retryAtUs, answered ? 1 : 0, executed, previous, lastAttempt);
     this.taskAdded(rt.name, next.retryAtUs);
     return undefined;
   }
@@ -433,7 +384,7 @@ export class Dispatcher {
     qnow: number,
   ): { kind: 'gone' } | { kind: 'finished'; outcome: FinishOutcome } | { kind: 'retry'; retryAtUs: number } {
     const { runtime: rt, row } = attempt;
-    const current = this.stateBySeq.get(row.seq);
+    const current = this.store.progress(row.seq);
     // Deleted or purged while in flight: history only. SQLite reuses the rowid of a deleted last
     // row, so the seq alone may now name a task created since; it must be the same task.
     if (!current || current.task_id !== row.task_id || current.create_us !== row.create_us) return { kind: 'gone' };
@@ -454,7 +405,7 @@ export class Dispatcher {
   /** RunTask: dispatch now, whatever the schedule, rate limits, concurrency or pause (reference §3.3). */
   runNow(queueName: string, taskId: string): void {
     const rt = this.runtimes.get(queueName);
-    const row = this.rowByName.get(queueName, taskId);
+    const row = this.store.claimByName(queueName, taskId);
     if (!rt || !row) throw notFound(Messages.entityMissing);
     // Before start() a lease would be handed back by it (a second delivery); after stop() nobody records the outcome.
     if (!this.started || this.stopped) throw new ApiError('UNAVAILABLE', 'Tasklight is not dispatching yet (starting up or shutting down); try again.');

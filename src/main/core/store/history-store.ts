@@ -51,7 +51,6 @@ export interface AttemptFilter {
 /** Attempts and finished tasks: the history Tasklight keeps beyond what the API shows. */
 export class HistoryStore {
   private readonly insertAttemptStmt;
-  private readonly finishStmt;
   private readonly byTask;
   private readonly sweepAttempts;
   private readonly sweepFinished;
@@ -62,10 +61,6 @@ export class HistoryStore {
     this.insertAttemptStmt = db.prepare(
       `INSERT INTO attempts (queue, task_id, attempt, schedule_us, dispatch_us, response_us, duration_ms, status, outcome, error, request, response, run_task)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
-    this.finishStmt = db.prepare(
-      `INSERT INTO finished_tasks (queue, task_id, outcome, finished_us, schedule_us, create_us, dispatch_count, response_count, first_dispatch_us, last_attempt, payload)
-       SELECT queue, task_id, ?, ?, schedule_us, create_us, dispatch_count, response_count + ?, first_dispatch_us, ?, payload FROM tasks WHERE seq = ?`,
     );
     this.byTask = db.prepare<[string, string], AttemptRow>('SELECT * FROM attempts WHERE queue = ? AND task_id = ? ORDER BY id');
     this.sweepAttempts = db.prepare('DELETE FROM attempts WHERE id IN (SELECT id FROM attempts WHERE dispatch_us < ? LIMIT 5000)');
@@ -87,11 +82,6 @@ export class HistoryStore {
 
   insertAttempt(values: unknown[]): void {
     this.insertAttemptStmt.run(...values);
-  }
-
-  /** Copies a live task into history before it leaves the queue. */
-  finish(seq: number, outcome: FinishOutcome, nowUs: number, answered: boolean, lastAttemptJson: string): void {
-    this.finishStmt.run(outcome, nowUs, answered ? 1 : 0, lastAttemptJson, seq);
   }
 
   attemptsOf(queue: string, taskId: string): AttemptRow[] {
