@@ -1,33 +1,15 @@
 /**
  * The UI contract over Electron IPC, preload side. `ipcRenderer` is injected so the logic is
- * tested without Electron (tests/ui/ipc-bridge.test.ts wires it to registerUiIpc in-process).
+ * tested without Electron (tests/desktop/ipc.test.ts wires it to registerUiIpc in-process).
  */
-import {
-  IPC_INVOKE,
-  IPC_SUBSCRIBE,
-  IPC_UPDATE,
-  type ArgsOf,
-  type CommandName,
-  type IpcReply,
-  type ResultOf,
-  type UiUpdate,
-  TasklightError,
-} from '../shared/contract';
+import { TasklightError, type UiUpdate } from '../shared/contract';
+import { IPC_INVOKE, IPC_SUBSCRIBE, IPC_UPDATE, type IpcReply, type TasklightBridge } from '../shared/ipc';
 
 export interface IpcRendererLike {
   invoke(channel: string, ...args: unknown[]): Promise<any>;
   on(channel: string, listener: (event: unknown, payload: any) => void): unknown;
   removeListener(channel: string, listener: (event: unknown, payload: any) => void): unknown;
 }
-
-/** What `window.tasklight` is: plain functions and data (contextBridge copies it). */
-export interface TasklightBridge {
-  readonly version: string;
-  readonly transport: 'ipc';
-  call<K extends CommandName>(command: K, args: ArgsOf<K>): Promise<ResultOf<K>>;
-  subscribe(listener: (update: UiUpdate) => void): () => void;
-}
-
 
 export function createBridge(ipc: IpcRendererLike, version: string): TasklightBridge {
   const listeners = new Set<(update: UiUpdate) => void>();

@@ -7,6 +7,4 @@ import { contextBridge, ipcRenderer } from 'electron';
 import { version } from '../../package.json';
 import { createBridge } from './bridge';
 
-export type { TasklightBridge } from './bridge';
-
 contextBridge.exposeInMainWorld('tasklight', createBridge(ipcRenderer, version));

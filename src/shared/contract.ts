@@ -525,11 +525,3 @@ export interface TasklightApi {
   /** 'open' while events flow; 'connecting' while (re)connecting. */
   onConnection?(listener: (state: 'open' | 'connecting') => void): () => void;
 }
-
-/** Electron IPC channel names. */
-export const IPC_INVOKE = 'tasklight:invoke';
-export const IPC_SUBSCRIBE = 'tasklight:subscribe';
-export const IPC_UPDATE = 'tasklight:update';
-
-/** The IPC reply envelope (errors cross IPC as data, not as mangled Error strings). */
-export type IpcReply<T> = { ok: true; value: T } | { ok: false; error: ContractError };

@@ -8,7 +8,8 @@ import { EventEmitter } from 'node:events';
 import { createBridge, type IpcRendererLike } from '../../src/preload/bridge';
 import { isAppFrameUrl, registerUiIpc, type IpcEvent, type IpcMainLike } from '../../src/main/desktop/ipc';
 import { startServer, type RunningServer } from '../../src/main/server';
-import { IPC_UPDATE, TasklightError, type UiUpdate } from '../../src/shared/contract';
+import { TasklightError, type UiUpdate } from '../../src/shared/contract';
+import { IPC_UPDATE } from '../../src/shared/ipc';
 
 const APP_URL = 'file:///opt/Tasklight/resources/app/out/renderer/index.html';
 const QUEUE = 'projects/p/locations/us-central1/queues/ipc';

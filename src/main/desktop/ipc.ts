@@ -4,15 +4,8 @@
  */
 import { toApiError } from '../core/errors';
 import { httpStatusOf } from '../api/rpc-status';
-import {
-  IPC_INVOKE,
-  IPC_SUBSCRIBE,
-  IPC_UPDATE,
-  isCommandName,
-  type ContractError,
-  type IpcReply,
-  type UiUpdate,
-} from '../../shared/contract';
+import { isCommandName, type ContractError, type UiUpdate } from '../../shared/contract';
+import { IPC_INVOKE, IPC_SUBSCRIBE, IPC_UPDATE, type IpcReply } from '../../shared/ipc';
 
 export interface IpcSender {
   id: number;

@@ -1,17 +1,10 @@
 import type { TasklightApi } from '../../../shared/contract';
-import type { TasklightBridge } from '../../../preload/bridge';
+import type { TasklightBridge } from '../../../shared/ipc';
 import { createHttpApi } from './http-api';
-
-declare global {
-  interface Window {
-    /** Present in the desktop app (preload); absent when the page is served by `tasklight serve`. */
-    tasklight?: TasklightBridge;
-  }
-}
 
 /** The desktop app's bridge when present, otherwise HTTP + WebSocket to the page's origin. */
 export function chooseApi(win: Pick<Window, 'tasklight'> = window): TasklightApi {
-  const bridge = win.tasklight;
+  const bridge: TasklightBridge | undefined = win.tasklight;
   if (bridge && typeof bridge.call === 'function') {
     return {
       transport: 'ipc',
