@@ -52,10 +52,10 @@ describe('dispatch: how a task ended, as the engine reports it', () => {
     const queue = `${PARENT}/queues/finished-report`;
     await client().createQueue({ parent: PARENT, queue: { name: queue, retryConfig: { maxAttempts: 2, minBackoff: { nanos: 10_000_000 } } } });
     const seen: Array<[string | undefined, string | undefined]> = [];
-    const listener = (c: { kind: string; queue?: string; taskId?: string; finished?: string }) => {
-      if (c.kind === 'attempt' && c.queue === queue) seen.push([c.taskId, c.finished]);
+    const listener = (c: { queue: string; taskId: string; finished?: string }) => {
+      if (c.queue === queue) seen.push([c.taskId, c.finished]);
     };
-    engine().events.on('change', listener);
+    engine().events.on('attempt:finished', listener);
     try {
       const [failing] = await client().createTask({ parent: queue, task: { httpRequest: { url: `${suite.h.url}/finished/flaky` } } });
       const [passing] = await client().createTask({ parent: queue, task: { httpRequest: { url: `${suite.h.url}/finished/fine` } } });
@@ -65,7 +65,7 @@ describe('dispatch: how a task ended, as the engine reports it', () => {
       assert.deepEqual(seen.filter(([id]) => id === f).map(([, end]) => end), [undefined, 'exhausted']);
       assert.deepEqual(seen.filter(([id]) => id === p).map(([, end]) => end), ['succeeded']);
     } finally {
-      engine().events.off('change', listener);
+      engine().events.off('attempt:finished', listener);
     }
   });
 });

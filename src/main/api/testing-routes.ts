@@ -124,11 +124,11 @@ async function waitUntilEmpty(engine: Engine, queue: string | undefined, timeout
     await new Promise<void>((resolve) => {
       const done = () => {
         clearTimeout(timer);
-        engine.events.off('change', done);
+        stopListening();
         resolve();
       };
       const timer = setTimeout(done, Math.min(25, Math.max(0, deadline - Date.now())));
-      engine.events.on('change', done);
+      const stopListening = engine.events.onAny(done);
     });
   }
 }

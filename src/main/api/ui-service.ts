@@ -90,9 +90,7 @@ export class UiService {
     this.hub = new EventHub(engine, () => this.stats.all());
     this.replayer = new Replayer(engine.clock);
     this.testing = testingOperations(engine);
-    engine.events.on('change', (c) => {
-      if (c.kind === 'reset') this.replayer.clear();
-    });
+    engine.events.on('store:reset', () => this.replayer.clear());
     this.handlers = {
       serverInfo: () => this.serverInfo(),
       listQueues: () => this.stats.all(),

@@ -1,4 +1,5 @@
-import type { Engine, EngineChange } from '../core/engine';
+import type { Engine } from '../core/engine';
+import { onEveryChange, type EngineChange } from '../core/events';
 import { attemptRecord } from '../api/testing-routes';
 
 export type LogFormat = 'text' | 'json';
@@ -36,9 +37,9 @@ export function startAttemptLog(engine: Engine, format: LogFormat, write: (line:
       }
     });
   };
-  engine.events.on('change', onChange);
+  const stopChanges = onEveryChange(engine.events, onChange);
   return () => {
-    engine.events.off('change', onChange);
+    stopChanges();
     try {
       flush();
     } catch {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { EventEmitter } from 'node:events';
 import type { Clock } from './clock';
+import { EngineEventBus } from './events';
 import { ApiError, Messages, alreadyExists, failedPrecondition, invalidArgument, notFound } from './errors';
 import { decodePageToken, encodePageToken, pageSizeOf } from './page-token';
 import { decodeMessage, type ProtoObject } from './protos';
@@ -30,15 +30,8 @@ import { TaskIdGenerator } from './task-id-generator';
 
 export type TaskView = 'BASIC' | 'FULL';
 
-/** What changed, for the UI and test helpers; emitted after the change is committed. */
-export interface EngineChange {
-  kind: 'queue' | 'task' | 'attempt' | 'reset';
-  queue?: string;
-  taskId?: string;
-  outcome?: string;
-  /** On an attempt that ended its task: 'succeeded' or 'exhausted'. */
-  finished?: string;
-}
+/** @deprecated Listen to the typed events (core/events.ts); kept for its last two users. */
+export type { EngineChange } from './events';
 
 const MAX_QUEUE_PAGE = 9800;
 const MAX_TASK_PAGE = 1000;
@@ -63,9 +56,8 @@ export class Engine {
   private sweepTimer: NodeJS.Timeout | undefined;
   private closed = false;
   private readonly checkpointer: Checkpointer | undefined;
-  /** 'change' (EngineChange), after commit. */
-  readonly events = new EventEmitter();
-  private pendingChanges: EngineChange[] = [];
+  /** What changed, after it is committed (core/events.ts). */
+  readonly events = new EngineEventBus();
 
   constructor(
     readonly db: Db,
@@ -80,13 +72,8 @@ export class Engine {
     this.writes = new WriteBatcher(db);
     this.taskIds = new TaskIdGenerator(clock);
     this.tokens = new TokenIssuer(loadOrCreateSigningKey(dataDir), clock);
-    this.dispatcher = new Dispatcher(new DispatchStore(db), this.queues, this.history, this.writes, clock, settings, this.tokens);
+    this.dispatcher = new Dispatcher(new DispatchStore(db), this.queues, this.history, this.writes, clock, settings, this.tokens, this.events);
     this.checkpointer = db.memory ? undefined : new Checkpointer(db.name, { nativeBinding: options.nativeBinding });
-    this.events.setMaxListeners(0);
-    this.dispatcher.events = {
-      attemptStarted: (queue, taskId) => this.notify({ kind: 'task', queue, taskId }),
-      attemptFinished: (queue, taskId, outcome, finished) => this.notify({ kind: 'attempt', queue, taskId, outcome, finished }),
-    };
     this.dispatcher.loadQueues();
     // Expired name reservations are only ever compared against now; dropping them is housekeeping.
     this.sweepTimer = setInterval(() => void this.writes.run(() => this.tasks.dropExpiredNames(this.clock.nowUs())), 60_000);
@@ -131,17 +118,6 @@ export class Engine {
       if (this.db.memory === false) this.db.pragma('wal_checkpoint(TRUNCATE)');
       this.db.close();
     }
-  }
-
-  /** Emits after the current group commit: flush runs synchronously, so the next turn sees it committed. */
-  private notify(change: EngineChange): void {
-    this.pendingChanges.push(change);
-    if (this.pendingChanges.length > 1) return;
-    setImmediate(() => {
-      const changes = this.pendingChanges;
-      this.pendingChanges = [];
-      for (const c of changes) this.events.emit('change', c);
-    });
   }
 
   // ---- queues ----
@@ -207,7 +183,7 @@ export class Engine {
       };
       this.queues.put(row);
       this.dispatcher.refreshQueue(row.name);
-      this.notify({ kind: 'queue', queue: row.name });
+      this.events.announce('queue:changed', { queue: row.name });
       return this.queueView(row);
     });
   }
@@ -231,14 +207,14 @@ export class Engine {
         };
         this.queues.put(row);
         this.dispatcher.refreshQueue(row.name);
-      this.notify({ kind: 'queue', queue: row.name });
+      this.events.announce('queue:changed', { queue: row.name });
         return this.queueView(row);
       }
       const config = mergeQueueConfig(current.config, queue, maskPaths, this.settings, burstSettable);
       const row = { ...current, config, updateTimeUs: now };
       this.queues.put(row);
       this.dispatcher.refreshQueue(row.name);
-      this.notify({ kind: 'queue', queue: row.name });
+      this.events.announce('queue:changed', { queue: row.name });
       return this.queueView(row);
     });
   }
@@ -250,7 +226,7 @@ export class Engine {
       this.tasks.deleteAllIn(name);
       this.queues.delete(name, this.clock.nowUs());
       this.dispatcher.refreshQueue(name);
-      this.notify({ kind: 'queue', queue: name });
+      this.events.announce('queue:changed', { queue: name });
     });
   }
 
@@ -260,7 +236,7 @@ export class Engine {
       this.requireQueue(name);
       const now = this.clock.nowUs();
       this.tasks.purge(name, now, now + this.settings.taskTombstoneTtlMs * 1000);
-      this.notify({ kind: 'queue', queue: name });
+      this.events.announce('queue:changed', { queue: name });
       this.queues.setPurgeTime(name, now);
       return this.queueView(this.requireQueue(name));
     });
@@ -272,7 +248,7 @@ export class Engine {
       this.requireQueue(name);
       this.queues.setState(name, state, this.clock.nowUs());
       this.dispatcher.refreshQueue(name);
-      this.notify({ kind: 'queue', queue: name });
+      this.events.announce('queue:changed', { queue: name });
       return this.queueView(this.requireQueue(name));
     });
   }
@@ -414,7 +390,7 @@ export class Engine {
       const schedule = Math.max(scheduleUs, now);
       const seq = this.tasks.insert({ queue: q.name, taskId: id, scheduleUs: schedule, createUs: now, payload: encoded, named });
       this.dispatcher.taskAdded(q.name, schedule);
-      this.notify({ kind: 'task', queue: q.name, taskId: id });
+      this.events.announce('task:changed', { queue: q.name, taskId: id });
       const row: TaskRow = {
         seq, queue: q.name, task_id: id, schedule_us: schedule, create_us: now, dispatch_count: 0, response_count: 0,
         first_dispatch_us: null, last_attempt: null, lease_until_us: null, named: named ? 1 : 0,
@@ -432,7 +408,7 @@ export class Engine {
     await this.writes.run(() => {
       const reserveUntil = this.clock.nowUs() + this.settings.taskTombstoneTtlMs * 1000;
       if (!this.tasks.delete(n.full, n.task, reserveUntil)) throw notFound(Messages.entityMissing);
-      this.notify({ kind: 'task', queue: n.full, taskId: n.task });
+      this.events.announce('task:changed', { queue: n.full, taskId: n.task });
     });
   }
 
@@ -452,7 +428,7 @@ export class Engine {
       this.requireQueue(name);
       this.queues.advanceClock(name, byUs);
       this.dispatcher.refreshQueue(name);
-      this.notify({ kind: 'queue', queue: name });
+      this.events.announce('queue:changed', { queue: name });
       return this.queueView(this.requireQueue(name));
     });
   }
@@ -497,7 +473,7 @@ export class Engine {
         DELETE FROM attempts; DELETE FROM finished_tasks; DELETE FROM cmek_configs;`);
       this.queues.clearCache();
       this.dispatcher.forgetQueues();
-      this.notify({ kind: 'reset' });
+      this.events.announce('store:reset', {});
     });
   }
 
@@ -538,7 +514,7 @@ export class Engine {
         done = true;
         clearTimeout(timer);
         clearInterval(poll);
-        this.events.off('change', check);
+        stopListening();
         resolve(value);
       };
       const check = () => {
@@ -547,7 +523,7 @@ export class Engine {
       const timer = setTimeout(() => finish(this.isIdle(queue)), timeoutMs);
       // Changes wake it at once; the poll catches tasks that merely became due.
       const poll = setInterval(check, 25);
-      this.events.on('change', check);
+      const stopListening = this.events.onAny(check);
       setImmediate(check);
     });
   }

@@ -1,4 +1,5 @@
-import type { Engine, EngineChange } from '../../core/engine';
+import type { Engine } from '../../core/engine';
+import type { EngineEvents } from '../../core/events';
 import type { QueueSummary, TaskRef, UiUpdate } from '../../../shared/contract';
 import { MAX_CHANGED_TASKS, MAX_EVENTS_PER_SECOND } from '../../../shared/contract';
 
@@ -36,17 +37,25 @@ export class EventHub {
   private lastStatsAt = 0;
   private statsCostMs = 0;
   private lastSentAt = 0;
-  private readonly onChange = (c: EngineChange) => this.record(c.kind, c.queue, c.taskId);
+  private readonly onQueue = (e: EngineEvents['queue:changed']) => this.record(e.queue);
+  private readonly onTask = (e: EngineEvents['task:changed'] | EngineEvents['attempt:finished']) => this.record(e.queue, e.taskId);
+  private readonly onReset = () => this.record(undefined, undefined, true);
 
   constructor(
     private readonly engine: Engine,
     private readonly stats: () => QueueSummary[],
   ) {
-    engine.events.on('change', this.onChange);
+    engine.events.on('queue:changed', this.onQueue);
+    engine.events.on('task:changed', this.onTask);
+    engine.events.on('attempt:finished', this.onTask);
+    engine.events.on('store:reset', this.onReset);
   }
 
   close(): void {
-    this.engine.events.off('change', this.onChange);
+    this.engine.events.off('queue:changed', this.onQueue);
+    this.engine.events.off('task:changed', this.onTask);
+    this.engine.events.off('attempt:finished', this.onTask);
+    this.engine.events.off('store:reset', this.onReset);
     clearInterval(this.timer);
     this.timer = undefined;
     this.subs.clear();
@@ -74,13 +83,13 @@ export class EventHub {
 
   /** A change the engine does not announce (a replay, say). */
   touch(queue: string, taskId?: string): void {
-    this.record('task', queue, taskId);
+    this.record(queue, taskId);
   }
 
-  private record(kind: string, queue?: string, taskId?: string): void {
+  private record(queue?: string, taskId?: string, reset = false): void {
     for (const p of this.subs.values()) {
       p.statsDirty = true;
-      if (kind === 'reset') {
+      if (reset) {
         p.reset = true;
         continue;
       }

@@ -60,14 +60,12 @@ export class QueueStats {
   private finished = new Map<string, { succeeded: number; exhausted: number }>();
   private watermark = 0;
   private lowId: number | null = null;
-  private readonly onChange = (c: { kind: string; queue?: string }) => {
-    if (c.kind === 'attempt' && c.queue) this.meter(c.queue).add();
-    else if (c.kind === 'reset') {
-      this.rates.clear();
-      this.finished.clear();
-      this.watermark = 0;
-      this.lowId = null;
-    }
+  private readonly onAttempt = (e: { queue: string }) => this.meter(e.queue).add();
+  private readonly onReset = () => {
+    this.rates.clear();
+    this.finished.clear();
+    this.watermark = 0;
+    this.lowId = null;
   };
 
   constructor(private readonly engine: Engine) {
@@ -83,11 +81,13 @@ export class QueueStats {
       'SELECT queue, outcome, COUNT(*) AS n FROM finished_tasks WHERE id > ? GROUP BY queue, outcome',
     );
     this.finishedBounds = db.prepare('SELECT MIN(id) AS lo, MAX(id) AS hi FROM finished_tasks');
-    engine.events.on('change', this.onChange);
+    engine.events.on('attempt:finished', this.onAttempt);
+    engine.events.on('store:reset', this.onReset);
   }
 
   close(): void {
-    this.engine.events.off('change', this.onChange);
+    this.engine.events.off('attempt:finished', this.onAttempt);
+    this.engine.events.off('store:reset', this.onReset);
   }
 
   private meter(queue: string): RateMeter {

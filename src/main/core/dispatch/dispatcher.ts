@@ -1,4 +1,5 @@
 import type { Clock } from '../clock';
+import type { EngineEventBus } from '../events';
 import { ApiError, notFound, Messages } from '../errors';
 import { decodeMessage } from '../protos';
 import { fromUs, toUs } from '../proto-time';
@@ -41,12 +42,6 @@ interface Attempt {
   runTask: boolean;
 }
 
-export interface DispatchEvents {
-  attemptStarted?(queue: string, taskId: string): void;
-  /** `finished`: how the task ended with this attempt, when it did. */
-  attemptFinished?(queue: string, taskId: string, outcome: string, finished?: FinishOutcome): void;
-}
-
 const CLAIM_BATCH = 512;
 const COMPLETION_BATCH = 512;
 const LEASE_GRACE_US = 30_000_000;
@@ -66,7 +61,6 @@ export class Dispatcher {
   private stopped = false;
   private readonly inFlight = new Set<Promise<void>>();
   private sweepTimer: NodeJS.Timeout | undefined;
-  events: DispatchEvents = {};
   private completions: Array<[Attempt, OutgoingRequest, SendResult]> = [];
   private completionTimer: NodeJS.Timeout | undefined;
   /** How long an answer may wait for others to share its commit. */
@@ -80,6 +74,7 @@ export class Dispatcher {
     private readonly clock: Clock,
     private readonly settings: EngineSettings,
     private readonly tokens: TokenIssuer,
+    private readonly events: EngineEventBus,
   ) {
     this.sender = new HttpSender(clock);
   }
@@ -247,7 +242,7 @@ export class Dispatcher {
     if (!runTask) rt.bucket.take(rows.length, now);
     rt.inFlight += rows.length;
     for (const attempt of attempts) {
-      this.events.attemptStarted?.(rt.name, attempt.row.task_id);
+      this.events.announce('task:changed', { queue: rt.name, taskId: attempt.row.task_id });
       const p = this.execute(attempt).finally(() => this.inFlight.delete(p));
       this.inFlight.add(p);
     }
@@ -312,7 +307,7 @@ export class Dispatcher {
       }
     }
     for (const [i, [attempt, , result]] of batch.entries()) {
-      this.events.attemptFinished?.(attempt.runtime.name, attempt.row.task_id, result.outcome, finished[i]);
+      this.events.announce('attempt:finished', { queue: attempt.runtime.name, taskId: attempt.row.task_id, outcome: result.outcome, finished: finished[i] });
     }
   }
 
