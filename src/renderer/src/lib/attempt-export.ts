@@ -1,6 +1,7 @@
 import type { AttemptView, HeaderMap, RequestView, TaskDetail } from '../../../shared/contract';
 import { redactBearer } from './curl';
-import { base64ToBytes, decodeText, duration, headerValue } from './format';
+import { base64ToBytes, decodeText } from './body';
+import { duration, headerValue } from './format';
 
 /**
  * A task's attempts as a HAR 1.2 log (what browser devtools, Charles or Insomnia import) or as

@@ -1,5 +1,5 @@
 import type { RequestView } from '../../../shared/contract';
-import { decodeText } from './format';
+import { decodeText } from './body';
 
 /** Quotes for a POSIX shell: 'it'\''s'. */
 export function shellQuote(s: string): string {

@@ -2,7 +2,8 @@ import { useEffect, useState } from 'react';
 import type { AttemptView, BackoffGap, HeaderMap, ReplayView, RequestView, ResponseView, TaskDetail, TokenView } from '../../../shared/contract';
 import { confirmAction, CopyButton, Dialog, Empty, Field, StateBadge, StatusBadge, Time, WhyBadge } from '../components/common';
 import { toCurl } from '../lib/curl';
-import { absoluteTime, bytes, decodeText, duration, headerValue, prettyBody, textToBase64 } from '../lib/format';
+import { bytes, decodeText, prettyBody, textToBase64 } from '../lib/body';
+import { absoluteTime, duration, headerValue } from '../lib/format';
 import { api, hrefOf, navigate, run, toast, useStore } from '../store';
 import { AttemptTools } from './AttemptTools';
 
