@@ -23,6 +23,7 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import * as fs from 'node:fs';
+import { createRequire } from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -49,7 +50,9 @@ type Asar = {
 // @electron/asar comes with electron-builder (app-builder-lib's dependency), not as our own.
 const NODE_BUILD = path.join(ROOT, 'node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node');
 const ELECTRON_VERSION: string = JSON.parse(fs.readFileSync(path.join(ROOT, 'node_modules', 'electron', 'package.json'), 'utf8')).version;
-const asar = require(require.resolve('@electron/asar', { paths: [ROOT] })) as Asar;
+/** Loads a package as the repository root resolves it (electron-builder's own dependencies are hoisted there). */
+const requireFromRoot = createRequire(path.join(ROOT, 'package.json'));
+const asar = requireFromRoot('@electron/asar') as Asar;
 
 const children = new Set<ChildProcess>();
 let tempRoot = '';
@@ -179,13 +182,11 @@ describe('installer package (electron-builder, linux dir target)', { skip: SKIP 
   });
 
   test('the config passes electron-builder schema validation, and a bad key does not', async () => {
-    const { getConfig, validateConfiguration } = require(
-      require.resolve('app-builder-lib/out/util/config/config', { paths: [ROOT] }),
-    ) as {
+    const { getConfig, validateConfiguration } = requireFromRoot('app-builder-lib/out/util/config/config') as {
       getConfig(projectDir: string, configPath: string | null, fromOptions: null): Promise<Record<string, unknown>>;
       validateConfiguration(config: Record<string, unknown>, logger: unknown): Promise<void>;
     };
-    const { DebugLogger } = require(require.resolve('builder-util', { paths: [ROOT] })) as {
+    const { DebugLogger } = requireFromRoot('builder-util') as {
       DebugLogger: new (enabled: boolean) => unknown;
     };
     const config = await getConfig(ROOT, path.join(ROOT, 'electron-builder.yml'), null);

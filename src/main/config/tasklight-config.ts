@@ -157,7 +157,7 @@ function parseAppEngine(src: ConfigSource, node: Node | null, out: Partial<Engin
 function httpUrl(src: ConfigSource, node: Node | null, field: string, template = false): string {
   const raw = src.string(node, field);
   const probe = template ? raw.replace(/\{(project|location|queue)\}/g, 'x') : raw;
-  let ok = false;
+  let ok: boolean;
   try {
     ok = /^https?:$/.test(new URL(probe).protocol);
   } catch {

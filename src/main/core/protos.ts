@@ -73,6 +73,7 @@ export function lookupType(name: string): protobuf.Type {
   return type;
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- protobufjs's plain-object form: its shape is the descriptor's, known only at run time, and every caller reads the fields its RPC defines
 export type ProtoObject = Record<string, any>;
 
 export function encodeMessage(typeName: string, obj: ProtoObject): Uint8Array {

@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { Agent, request } from 'undici';
+import { Agent, request, type Dispatcher } from 'undici';
 import type { Clock } from '../clock';
 
 export type AttemptOutcome = 'success' | 'http_error' | 'redirect' | 'timeout' | 'refused' | 'reset' | 'network';
@@ -26,7 +26,10 @@ export interface SendResult {
 
 export const BODY_EXCERPT = 64 * 1024;
 
-function classifyError(err: any): AttemptOutcome {
+/** What undici throws: a Node system error, or an error whose `cause` is one. */
+type NetworkError = { code?: unknown; message?: unknown; cause?: { code?: unknown; message?: unknown } } | null | undefined;
+
+function classifyError(err: NetworkError): AttemptOutcome {
   const code = err?.code ?? err?.cause?.code;
   if (code === 'ECONNREFUSED') return 'refused';
   if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE') return 'reset';
@@ -86,7 +89,7 @@ export class HttpSender {
     try {
       const res = await request(req.url, {
         dispatcher: this.agent,
-        method: req.method as any,
+        method: req.method as Dispatcher.HttpMethod,
         headers: req.headers,
         body: req.body,
         signal: controller.signal,
@@ -106,7 +109,8 @@ export class HttpSender {
         bodyTruncated: truncated,
         responseUs: this.clock.nowUs(),
       };
-    } catch (err: any) {
+    } catch (caught) {
+      const err = caught as NetworkError;
       return {
         outcome: timedOut ? 'timeout' : classifyError(err),
         status: null,

@@ -1,0 +1,130 @@
+// ESLint for the whole repository (`npm run lint`, part of `npm test`). The rules are
+// typescript-eslint's `recommended` set (syntax only: no type-aware rules, so lint stays fast and
+// `npm run typecheck` remains the type authority) and, for the renderer, React's hooks rules and
+// Fast Refresh's export rule, as electron-vite's react-ts template has them. `--max-warnings 0`
+// in package.json makes a warning fail `npm test` too, so the tree stays at zero findings.
+//
+// Disabling a rule in a file (`eslint-disable…`) needs a reason after `--`
+// (`// eslint-disable-next-line rule -- why`), and a directive that no longer suppresses anything
+// is itself an error.
+import eslintComments from '@eslint-community/eslint-plugin-eslint-comments/configs';
+import js from '@eslint/js';
+import { defineConfig, globalIgnores } from 'eslint/config';
+import reactHooks from 'eslint-plugin-react-hooks';
+import reactRefresh from 'eslint-plugin-react-refresh';
+import globals from 'globals';
+import tseslint from 'typescript-eslint';
+
+/**
+ * Turns rules off for the files where they fire today: `{ rule: [file, …] }`. Only for findings in
+ * files another engineer is restructuring (see the TODOs at the end).
+ */
+function pending(owner, findings) {
+  return Object.entries(findings).map(([rule, files]) => ({ name: `pending: ${owner}: ${rule}`, files, rules: { [rule]: 'off' } }));
+}
+
+export default defineConfig(
+  globalIgnores(['out/', 'dist/', 'test-results/', 'bench/results/', '.electron-native/', '.tasklight-data/']),
+
+  js.configs.recommended,
+  tseslint.configs.recommended,
+  eslintComments.recommended,
+  {
+    linterOptions: { reportUnusedDisableDirectives: 'error' },
+    languageOptions: { globals: globals.node },
+    rules: {
+      '@eslint-community/eslint-comments/require-description': ['error', { ignore: ['eslint-enable'] }],
+    },
+  },
+
+  // CommonJS files (package.json "type": "commonjs" makes bin/*.js CommonJS too): `require` is
+  // their module system, not a style choice.
+  {
+    files: ['**/*.cjs', 'bin/**/*.js'],
+    languageOptions: { sourceType: 'commonjs' },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+
+  // Tests and benches assert on what goes over the wire: they read untyped JSON bodies, SQLite
+  // rows and Playwright page state, and hand clients deliberately loose request objects. `any` is
+  // how they say "the wire shape, unchecked"; production code (src/) keeps the rule.
+  {
+    files: ['tests/**/*.ts', 'bench/**/*.ts'],
+    rules: { '@typescript-eslint/no-explicit-any': 'off' },
+  },
+
+  // The renderer: browser globals, the rules of hooks, and Fast Refresh's "a .tsx file exports
+  // components only" (Vite's variant allows exported constants).
+  {
+    files: ['src/renderer/**/*.{ts,tsx}'],
+    languageOptions: { globals: globals.browser },
+    plugins: { 'react-hooks': reactHooks },
+    rules: reactHooks.configs.recommended.rules,
+  },
+  { files: ['src/renderer/**/*.tsx'], ...reactRefresh.configs.vite },
+
+  // ---------------------------------------------------------------------------------------------
+  // Findings in files other engineers are restructuring right now (issue 12): each entry turns off
+  // one rule in exactly the files where it fires, so `npm run lint` is green meanwhile. Fix a file,
+  // delete it from its list; delete a group once it is empty. A finding that is right to keep gets
+  // `// eslint-disable-next-line rule -- reason` in the file instead.
+  // ---------------------------------------------------------------------------------------------
+
+  // TODO(issue 12): SQL into core/store and the core/api reshaping (items 1, 2, 5, 6, 7).
+  pending('core-store', {
+    '@typescript-eslint/no-explicit-any': [
+      'src/main/api/firebase-compat.ts',
+      'src/main/api/grpc-server.ts',
+      'src/main/api/testing-routes.ts',
+      'src/main/api/ui-service.ts',
+      'src/main/api/ui/convert.ts',
+      'src/main/api/ui/task-queries.ts',
+      'src/main/core/engine.ts',
+      'src/main/core/queue-config.ts',
+      'src/main/core/store/history-store.ts',
+      'src/main/core/store/queue-store.ts',
+      'src/main/core/store/write-batcher.ts',
+    ],
+    '@typescript-eslint/no-unused-expressions': ['src/main/api/ui-service.ts', 'src/main/core/store/history-store.ts'],
+    '@typescript-eslint/no-unused-vars': ['src/main/core/engine.ts'],
+  }),
+
+  // TODO(issue 12): the desktop/ and cli/ move (item 3).
+  pending('desktop-cli-move', {
+    '@typescript-eslint/no-explicit-any': [
+      'src/main/desktop/ipc.ts',
+      'src/main/cli/snapshot.ts',
+      'src/main/testing.ts',
+    ],
+    'prefer-const': ['src/main/cli/main.ts'],
+    '@typescript-eslint/no-unused-vars': ['tests/cli/workflow.test.ts'],
+  }),
+
+  // TODO(issue 12): the renderer restructuring (items 8, 10; src/shared/ipc.ts for the preload's types).
+  pending('renderer', {
+    '@typescript-eslint/no-explicit-any': [
+      'src/preload/bridge.ts',
+      'src/renderer/src/api/http-api.ts',
+      'src/renderer/src/components/common.tsx',
+    ],
+    'react-refresh/only-export-components': [
+      'src/renderer/src/components/common.tsx',
+      'src/renderer/src/screens/GettingStarted.tsx',
+      'src/renderer/src/screens/TaskTable.tsx',
+    ],
+    'react-hooks/set-state-in-effect': [
+      'src/renderer/src/screens/QueuePanels.tsx',
+      'src/renderer/src/screens/TaskTable.tsx',
+      'src/renderer/src/screens/TaskView.tsx',
+    ],
+    'react-hooks/purity': ['src/renderer/src/screens/QueuePanels.tsx'],
+    // The six `eslint-disable-line react-hooks/exhaustive-deps` comments carry no reason yet.
+    '@eslint-community/eslint-comments/require-description': [
+      'src/renderer/src/screens/QueuePanels.tsx',
+      'src/renderer/src/screens/TaskTable.tsx',
+      'src/renderer/src/screens/TaskView.tsx',
+    ],
+    // Binary sniffing matches control characters on purpose: keep it with a reason in the file.
+    'no-control-regex': ['src/renderer/src/lib/format.ts'],
+  }),
+);
