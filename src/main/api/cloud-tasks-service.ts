@@ -38,12 +38,9 @@ function queueOut(version: Version, queue: ProtoObject, engine: Engine, readMask
     delete q.appEngineRoutingOverride;
   }
   if (readMask?.includes('stats')) {
-    const tasksCount = engine.tasks.count(queue.name);
+    const { tasksCount, oldestScheduleUs } = engine.taskStats(queue.name);
     q.stats = { tasksCount };
-    if (tasksCount) {
-      const [oldest] = engine.tasks.list(queue.name, -Infinity, -Infinity, 1);
-      q.stats.oldestEstimatedArrivalTime = fromUs(oldest.schedule_us);
-    }
+    if (oldestScheduleUs !== null) q.stats.oldestEstimatedArrivalTime = fromUs(oldestScheduleUs);
   }
   if (readMask?.length) {
     const keep = new Set(readMask.map((p) => p.split('.')[0]));

@@ -30,11 +30,11 @@ export function withFirebaseCompat(engine: Engine, rest: HttpHandler): HttpHandl
       return rest(req, res, body); // the REST handler reports the bad JSON
     }
     const settings = engine.settings;
-    let queue = engine.queues.get(queueName);
+    let queue = engine.queueRow(queueName);
     if (!queue && settings.autoCreateQueues) {
       try {
         await engine.updateQueue({ name: queueName }, null);
-        queue = engine.queues.get(queueName);
+        queue = engine.queueRow(queueName);
       } catch {
         // An invalid or recently deleted name: let CreateTask report it as usual.
       }

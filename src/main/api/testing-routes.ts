@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Engine } from '../core/engine';
 import { ApiError, invalidArgument, notFound } from '../core/errors';
 import { parseQueueName } from '../core/resource-names';
-import type { AttemptRow } from '../core/store/history-store';
+import type { AttemptFilter, AttemptRow } from '../core/store/history-store';
 import type {
   AdvanceClockRequest,
   AdvanceClockResponse,
@@ -38,7 +38,7 @@ export function testingOperations(engine: Engine): TestingOperations {
   const existingQueue = (name: unknown, field = 'queue'): string => {
     if (typeof name !== 'string' || name === '') throw invalidArgument(`${field} is required (projects/P/locations/L/queues/Q).`);
     parseQueueName(name);
-    if (!engine.queues.get(name)) throw notFound(`Queue ${name} does not exist.`);
+    if (!engine.queueRow(name)) throw notFound(`Queue ${name} does not exist.`);
     return name;
   };
   const optionalQueue = (name: unknown): string | undefined =>
@@ -66,7 +66,7 @@ export function testingOperations(engine: Engine): TestingOperations {
       if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) {
         throw invalidArgument(`limit must be a whole number from 1 to ${MAX_LIMIT}, got ${JSON.stringify(args.limit)}.`);
       }
-      const filter: Parameters<Engine['history']['list']>[0] = { order: 'desc', limit };
+      const filter: AttemptFilter = { order: 'desc', limit };
       if (args.queue) {
         parseQueueName(args.queue);
         filter.queue = args.queue;
@@ -87,7 +87,7 @@ export function testingOperations(engine: Engine): TestingOperations {
         else if (/^[1-5]xx$/i.test(status)) statusClass = Number(status[0]);
         else throw invalidArgument(`status must be an HTTP status (503) or a class (5xx), got "${status}"; use outcome= for outcomes.`);
       }
-      let rows = engine.history.list(statusClass === undefined ? filter : { ...filter, limit: undefined });
+      let rows = engine.attempts(statusClass === undefined ? filter : { ...filter, limit: undefined });
       if (statusClass !== undefined) {
         rows = rows.filter((r) => r.status !== null && Math.floor(r.status / 100) === statusClass).slice(0, limit);
       }
@@ -100,7 +100,7 @@ export function testingOperations(engine: Engine): TestingOperations {
       }
       const queue = existingQueue(args.queue);
       await engine.advanceQueueClock(queue, Math.round(seconds * 1e6));
-      return { queue, clockOffsetSeconds: (engine.queues.get(queue)?.clockOffsetUs ?? 0) / 1e6 };
+      return { queue, clockOffsetSeconds: (engine.queueRow(queue)?.clockOffsetUs ?? 0) / 1e6 };
     },
   };
 }
@@ -112,10 +112,7 @@ export function testingOperations(engine: Engine): TestingOperations {
  */
 async function waitUntilEmpty(engine: Engine, queue: string | undefined, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
-  const count = engine.db.prepare<string[], { n: number }>(
-    queue ? 'SELECT COUNT(*) AS n FROM (SELECT 1 FROM tasks WHERE queue = ? LIMIT 1)' : 'SELECT COUNT(*) AS n FROM (SELECT 1 FROM tasks LIMIT 1)',
-  );
-  const empty = () => (queue ? count.get(queue) : count.get())!.n === 0;
+  const empty = () => !engine.reads.hasTasks(queue);
   for (;;) {
     const idle = await engine.waitUntilIdle(queue, Math.max(0, deadline - Date.now()));
     if (idle && empty()) return true;

@@ -207,7 +207,7 @@ export class UiService {
   }
 
   private requireQueue(name: string): void {
-    if (!this.engine.queues.get(name)) throw notFound(`Queue ${name} does not exist.`);
+    if (!this.engine.queueRow(name)) throw notFound(`Queue ${name} does not exist.`);
   }
 
   private queue(name: string): QueueSummary {
@@ -271,19 +271,14 @@ export class UiService {
 
   private reservedNames(name: string, limit = 100): ReservedNames {
     this.requireQueue(name);
-    const { total, names } = this.engine.tasks.reservedNames(name, this.engine.clock.nowUs(), Math.max(1, Math.min(1000, limit)));
+    const { total, names } = this.engine.reservedNames(name, Math.max(1, Math.min(1000, limit)));
     return { name, total, names: names.map((r) => ({ id: r.task_id, untilMs: usToMs(r.expires_us) })) };
   }
 
   private breakdown(name: string, limit = 5000): QueueBreakdown {
     this.requireQueue(name);
     const n = Math.max(1, Math.min(50_000, limit));
-    const rows = this.engine.db
-      .prepare<[string, number], { status: number | null; outcome: string; duration_ms: number | null; url: string | null }>(
-        `SELECT status, outcome, duration_ms, json_extract(request, '$.url') AS url FROM attempts NOT INDEXED
-         WHERE queue = ? ORDER BY id DESC LIMIT ?`,
-      )
-      .all(name, n);
+    const rows = this.engine.reads.recentAttempts(name, n);
     const byClass: Record<StatusClass, number> = { '2xx': 0, '3xx': 0, '4xx': 0, '5xx': 0, network: 0 };
     const byStatus = new Map<string, number>();
     const bounds = [5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, null];
@@ -332,10 +327,8 @@ export class UiService {
 
   private async advanceToNextDue(name: string): Promise<AdvanceToNextDueResult> {
     this.requireQueue(name);
-    const nowUs = this.engine.dispatcher.queueNowUs(name);
-    const next = this.engine.db
-      .prepare<[string], { m: number | null }>('SELECT MIN(schedule_us) AS m FROM tasks WHERE queue = ? AND lease_until_us IS NULL')
-      .get(name)!.m;
+    const nowUs = this.engine.queueNowUs(name);
+    const next = this.engine.nextDueUs(name);
     if (next === null) return { advancedMs: 0, nextDueMs: null };
     if (next <= nowUs) return { advancedMs: 0, nextDueMs: usToMs(next) };
     await this.engine.advanceQueueClock(name, next - nowUs);
@@ -352,7 +345,7 @@ export class UiService {
   private summary(queue: string, id: string): TaskSummary {
     const row = this.queries.findRow(queue, id);
     if (!row) throw notFound(`Task ${id} does not exist in ${queue}.`);
-    return this.queries.summarize(queue, row, this.engine.dispatcher.queueNowUs(queue), this.queries.whyContext(queue));
+    return this.queries.summarize(queue, row, this.engine.queueNowUs(queue), this.queries.whyContext(queue));
   }
 
   private task(a: { queue: string; id: string }): TaskDetail {
@@ -376,7 +369,7 @@ export class UiService {
     const delayS = num(args.delayS, 'delayS');
     const at = num(args.scheduleMs, 'scheduleMs');
     if (at !== undefined) task.scheduleTime = protoTimestampUs(msToUs(at));
-    else if (delayS) task.scheduleTime = protoTimestampUs(this.engine.dispatcher.queueNowUs(queue) + msToUs(delayS * 1000));
+    else if (delayS) task.scheduleTime = protoTimestampUs(this.engine.queueNowUs(queue) + msToUs(delayS * 1000));
     const created = await this.engine.createTask(queue, task, 'BASIC');
     const id = String(created.name).slice(String(created.name).lastIndexOf('/') + 1);
     return this.summary(queue, id);

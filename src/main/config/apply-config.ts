@@ -14,7 +14,7 @@ export async function applyConfig(engine: Engine, config: LoadedConfig): Promise
   let updated = 0;
   for (const spec of config.queues) {
     try {
-      const existed = engine.queues.get(spec.queue.name) !== undefined;
+      const existed = engine.queueRow(spec.queue.name) !== undefined;
       const view = await engine.updateQueue(spec.queue, null, spec.burstSettable);
       if (existed) updated++;
       else created++;

@@ -20,7 +20,8 @@ import { QueueStore, type QueueRow } from './store/queue-store';
 import { TaskStore, type TaskRow } from './store/task-store';
 import { WriteBatcher } from './store/write-batcher';
 import { DispatchStore } from './store/dispatch-store';
-import { HistoryStore } from './store/history-store';
+import { TaskReads } from './store/task-reads';
+import { HistoryStore, type AttemptFilter, type AttemptRow } from './store/history-store';
 import { Checkpointer } from './store/checkpointer';
 import { Dispatcher } from './dispatch/dispatcher';
 import { loadOrCreateSigningKey } from './oidc/signing-key';
@@ -44,13 +45,24 @@ function viewOf(view: string | undefined): TaskView {
   return view === 'FULL' ? 'FULL' : 'BASIC';
 }
 
-/** Cloud Tasks' queue and task operations over the durable store (reference §3). */
+/**
+ * Cloud Tasks' queue and task operations over the durable store (reference §3). The API layer uses
+ * its methods, `reads` (the UI's named reads), `events`, `tokens`, `clock` and `settings`; the stores
+ * and the dispatcher are public only for the engine's own tests.
+ */
 export class Engine {
+  /** @internal The engine's parts; for its own tests, not for the API layer. */
   readonly queues: QueueStore;
+  /** @internal */
   readonly tasks: TaskStore;
+  /** @internal */
   readonly history: HistoryStore;
+  /** @internal */
   readonly dispatcher: Dispatcher;
   readonly tokens: TokenIssuer;
+  /** The reads behind the UI and the test helpers (counts, task table, timeline, attempts). */
+  readonly reads: TaskReads;
+  private readonly dispatchStore: DispatchStore;
   private readonly writes: WriteBatcher;
   private readonly taskIds: TaskIdGenerator;
   private sweepTimer: NodeJS.Timeout | undefined;
@@ -60,7 +72,7 @@ export class Engine {
   readonly events = new EngineEventBus();
 
   constructor(
-    readonly db: Db,
+    private readonly db: Db,
     readonly clock: Clock,
     readonly settings: EngineSettings,
     dataDir: string | null = null,
@@ -69,10 +81,12 @@ export class Engine {
     this.queues = new QueueStore(db);
     this.tasks = new TaskStore(db);
     this.history = new HistoryStore(db);
+    this.reads = new TaskReads(db);
+    this.dispatchStore = new DispatchStore(db);
     this.writes = new WriteBatcher(db);
     this.taskIds = new TaskIdGenerator(clock);
     this.tokens = new TokenIssuer(loadOrCreateSigningKey(dataDir), clock);
-    this.dispatcher = new Dispatcher(new DispatchStore(db), this.queues, this.history, this.writes, clock, settings, this.tokens, this.events);
+    this.dispatcher = new Dispatcher(this.dispatchStore, this.queues, this.history, this.writes, clock, settings, this.tokens, this.events);
     this.checkpointer = db.memory ? undefined : new Checkpointer(db.name, { nativeBinding: options.nativeBinding });
     this.dispatcher.loadQueues();
     // Expired name reservations are only ever compared against now; dropping them is housekeeping.
@@ -118,6 +132,54 @@ export class Engine {
       if (this.db.memory === false) this.db.pragma('wal_checkpoint(TRUNCATE)');
       this.db.close();
     }
+  }
+
+  // ---- what the API layer reads ----
+
+  /** The queue as stored (do not mutate), or undefined. */
+  queueRow(name: string): QueueRow | undefined {
+    return this.queues.get(name);
+  }
+
+  /** Every queue as stored, by name. */
+  queueRows(): QueueRow[] {
+    return this.queues.all();
+  }
+
+  /** The queue's clock: the engine's now plus the queue's offset (advance clock). */
+  queueNowUs(name: string): number {
+    return this.dispatcher.queueNowUs(name);
+  }
+
+  /** Dispatch state held in memory: attempts in flight and the token bucket's level; undefined for an unknown queue. */
+  runtime(name: string): { inFlight: number; tokens: number } | undefined {
+    return this.dispatcher.queueStats(name);
+  }
+
+  /** When the queue's next task not being dispatched is due (queue time; it may be past), or null. */
+  nextDueUs(name: string): number | null {
+    return this.dispatchStore.nextDueUs(name);
+  }
+
+  /** Live tasks in the queue, and the schedule time of the first (v2beta3 Queue.stats). */
+  taskStats(name: string): { tasksCount: number; oldestScheduleUs: number | null } {
+    const tasksCount = this.tasks.count(name);
+    return { tasksCount, oldestScheduleUs: tasksCount ? this.tasks.list(name, -Infinity, -Infinity, 1)[0].schedule_us : null };
+  }
+
+  /** One page of live tasks in schedule order, after the (schedule, seq) key. */
+  taskRows(queue: string, afterScheduleUs: number, afterSeq: number, limit: number): TaskRow[] {
+    return this.tasks.list(queue, afterScheduleUs, afterSeq, limit);
+  }
+
+  /** Task names the queue still refuses now: how many, and the latest `limit`. */
+  reservedNames(queue: string, limit: number): { total: number; names: Array<{ task_id: string; expires_us: number }> } {
+    return this.tasks.reservedNames(queue, this.clock.nowUs(), limit);
+  }
+
+  /** Recorded attempts matching every given filter. */
+  attempts(filter: AttemptFilter = {}): AttemptRow[] {
+    return this.history.list(filter);
   }
 
   // ---- queues ----

@@ -1,4 +1,3 @@
-import type { Statement } from 'better-sqlite3';
 import type { Engine } from '../../core/engine';
 import type { QueueRow } from '../../core/store/queue-store';
 import type { QueueSummary, TaskState, WaitReason } from '../../../shared/contract';
@@ -44,18 +43,11 @@ export function formatDuration(ms: number): string {
 }
 
 /**
- * Per-queue numbers for the overview. Live counts are index-only COUNTs (tasks_by_name, tasks_due,
- * tasks_retrying); finished counts are kept incrementally from finished_tasks' rowids; dispatch
- * rates come from the engine's attempt events.
+ * Per-queue numbers for the overview. Live counts come from the store (index-only COUNTs);
+ * finished counts are kept incrementally from finished_tasks' rowids; dispatch rates come from
+ * the engine's attempt events.
  */
 export class QueueStats {
-  private readonly total: Statement<[string], { n: number }>;
-  private readonly due: Statement<[string, number], { n: number }>;
-  private readonly future: Statement<[string, number], { n: number }>;
-  private readonly retrying: Statement<[string, number], { n: number }>;
-  private readonly minSchedule: Statement<[string], { m: number | null }>;
-  private readonly finishedSince: Statement<[number], { queue: string; outcome: string; n: number }>;
-  private readonly finishedBounds: Statement<[], { lo: number | null; hi: number | null }>;
   private readonly rates = new Map<string, RateMeter>();
   private finished = new Map<string, { succeeded: number; exhausted: number }>();
   private watermark = 0;
@@ -69,18 +61,6 @@ export class QueueStats {
   };
 
   constructor(private readonly engine: Engine) {
-    const db = engine.db;
-    this.total = db.prepare('SELECT COUNT(*) AS n FROM tasks WHERE queue = ?');
-    this.due = db.prepare('SELECT COUNT(*) AS n FROM tasks WHERE queue = ? AND lease_until_us IS NULL AND schedule_us <= ?');
-    this.future = db.prepare('SELECT COUNT(*) AS n FROM tasks WHERE queue = ? AND lease_until_us IS NULL AND schedule_us > ?');
-    this.retrying = db.prepare(
-      'SELECT COUNT(*) AS n FROM tasks WHERE queue = ? AND dispatch_count > 0 AND lease_until_us IS NULL AND schedule_us > ?',
-    );
-    this.minSchedule = db.prepare('SELECT MIN(schedule_us) AS m FROM tasks WHERE queue = ? AND lease_until_us IS NULL');
-    this.finishedSince = db.prepare(
-      'SELECT queue, outcome, COUNT(*) AS n FROM finished_tasks WHERE id > ? GROUP BY queue, outcome',
-    );
-    this.finishedBounds = db.prepare('SELECT MIN(id) AS lo, MAX(id) AS hi FROM finished_tasks');
     engine.events.on('attempt:finished', this.onAttempt);
     engine.events.on('store:reset', this.onReset);
   }
@@ -97,7 +77,7 @@ export class QueueStats {
   }
 
   private refreshFinished(): void {
-    const { lo, hi } = this.finishedBounds.get()!;
+    const { lo, hi } = this.engine.reads.finishedBounds();
     const swept = hi === null || hi < this.watermark || (this.lowId !== null && lo !== null && lo > this.lowId);
     if (swept) {
       this.finished = new Map();
@@ -105,7 +85,7 @@ export class QueueStats {
     }
     this.lowId = lo;
     if (hi === null || hi === this.watermark) return;
-    for (const r of this.finishedSince.all(this.watermark)) {
+    for (const r of this.engine.reads.finishedCountsSince(this.watermark)) {
       let c = this.finished.get(r.queue);
       if (!c) this.finished.set(r.queue, (c = { succeeded: 0, exhausted: 0 }));
       if (r.outcome === 'succeeded' || r.outcome === 'exhausted') c[r.outcome] += r.n;
@@ -115,11 +95,11 @@ export class QueueStats {
 
   all(): QueueSummary[] {
     this.refreshFinished();
-    return this.engine.queues.all().map((row) => this.summarize(row));
+    return this.engine.queueRows().map((row) => this.summarize(row));
   }
 
   one(name: string): QueueSummary | undefined {
-    const row = this.engine.queues.get(name);
+    const row = this.engine.queueRow(name);
     if (!row) return undefined;
     this.refreshFinished();
     return this.summarize(row);
@@ -127,22 +107,11 @@ export class QueueStats {
 
   private summarize(row: QueueRow): QueueSummary {
     const engine = this.engine;
-    const nowUs = engine.dispatcher.queueNowUs(row.name);
-    const total = this.total.get(row.name)!.n;
-    const due = this.due.get(row.name, nowUs)!.n;
-    const future = this.future.get(row.name, nowUs)!.n;
-    const backingOff = this.retrying.get(row.name, nowUs)!.n;
+    const nowUs = engine.queueNowUs(row.name);
     const fin = this.finished.get(row.name) ?? { succeeded: 0, exhausted: 0 };
-    const counts: Record<TaskState, number> = {
-      scheduled: future - backingOff,
-      due,
-      dispatching: Math.max(0, total - due - future),
-      backing_off: backingOff,
-      succeeded: fin.succeeded,
-      exhausted: fin.exhausted,
-    };
-    const rt = engine.dispatcher.queueStats(row.name) ?? { inFlight: 0, tokens: row.config.rateLimits.maxBurstSize };
-    const min = this.minSchedule.get(row.name)!.m;
+    const counts: Record<TaskState, number> = { ...engine.reads.countsByState(row.name, nowUs), succeeded: fin.succeeded, exhausted: fin.exhausted };
+    const rt = engine.runtime(row.name) ?? { inFlight: 0, tokens: row.config.rateLimits.maxBurstSize };
+    const min = engine.nextDueUs(row.name);
     const oldestDueAgeMs = min !== null && min <= nowUs ? usToMs(nowUs - min) : null;
     const nextDueMs = min !== null && min > nowUs ? usToMs(min) : null;
     const rl = row.config.rateLimits;

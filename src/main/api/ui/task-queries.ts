@@ -1,10 +1,11 @@
-import type { Statement } from 'better-sqlite3';
 import type { Engine } from '../../core/engine';
 import { notFound } from '../../core/errors';
 import { decodeMessage } from '../../core/protos';
 import { toUs } from '../../core/proto-time';
 import { taskName } from '../../core/resource-names';
+import type { AttemptRow } from '../../core/store/history-store';
 import type { QueueRow } from '../../core/store/queue-store';
+import type { TaskListRow } from '../../core/store/task-reads';
 import { appEngineBaseUrl } from '../../core/dispatch/request-builder';
 import { PAYLOAD_TYPE, type TaskPayload } from '../../core/task-request';
 import type {
@@ -12,7 +13,6 @@ import type {
   ListTasksArgs,
   RequestView,
   RetrySettings,
-  StatusClass,
   TaskDetail,
   TaskPage,
   TaskState,
@@ -25,43 +25,6 @@ import { LIVE_TASK_STATES } from '../../../shared/contract';
 import { headersOf, lastOutcome, retrySettingsOf, statusClassOf, toBase64, usToMs } from './convert';
 import { formatDuration } from './queue-stats';
 import { backoffGap } from './retry-plan';
-
-/** A row of either table, in one shape. */
-interface AnyRow {
-  src: 'live' | 'fin';
-  k: number;
-  task_id: string;
-  schedule_us: number;
-  create_us: number;
-  dispatch_count: number;
-  response_count: number;
-  lease_until_us: number | null;
-  last_attempt: string | null;
-  payload: Buffer;
-  outcome: string | null;
-  finished_us: number | null;
-}
-
-const LIVE_COLS = `'live' AS src, seq AS k, task_id, schedule_us, create_us, dispatch_count, response_count, lease_until_us,
-  last_attempt, payload, NULL AS outcome, NULL AS finished_us`;
-const FIN_COLS = `'fin' AS src, id AS k, task_id, schedule_us, create_us, dispatch_count, response_count, NULL AS lease_until_us,
-  last_attempt, payload, outcome, finished_us`;
-
-const LIVE_STATE_SQL: Record<string, string> = {
-  due: '(lease_until_us IS NULL AND schedule_us <= @now)',
-  dispatching: '(lease_until_us IS NOT NULL)',
-  scheduled: '(lease_until_us IS NULL AND schedule_us > @now AND dispatch_count = 0)',
-  backing_off: '(lease_until_us IS NULL AND schedule_us > @now AND dispatch_count > 0)',
-};
-
-const MESSAGE = "json_extract(last_attempt, '$.responseStatus.message')";
-const CLASS_SQL: Record<StatusClass, string> = {
-  '2xx': `${MESSAGE} LIKE 'HTTP status code 2__'`,
-  '3xx': `${MESSAGE} LIKE 'HTTP status code 3__'`,
-  '4xx': `${MESSAGE} LIKE 'HTTP status code 4__'`,
-  '5xx': `${MESSAGE} LIKE 'HTTP status code 5__'`,
-  network: `(${MESSAGE} IS NOT NULL AND ${MESSAGE} NOT LIKE 'HTTP status code %')`,
-};
 
 const MAX_LIMIT = 500;
 
@@ -89,31 +52,14 @@ export function taskWhy(state: TaskState, ctx: WhyContext | null): WaitReason {
   }
 }
 
-/** SQL behind the task table, the task view and the timeline. */
+/** The task table, the task view and the timeline, in the contract's shapes, from the store's reads. */
 export class TaskQueries {
-  private readonly cache = new Map<string, Statement>();
-  private readonly attemptById: Statement<[number], any>;
-  private readonly attemptsOf: Statement<[string, string, number], any>;
-
-  constructor(private readonly engine: Engine) {
-    this.attemptById = engine.db.prepare('SELECT * FROM attempts WHERE id = ?');
-    this.attemptsOf = engine.db.prepare('SELECT * FROM attempts WHERE queue = ? AND task_id = ? AND dispatch_us >= ? ORDER BY id');
-  }
-
-  private stmt(sql: string): Statement {
-    let s = this.cache.get(sql);
-    if (!s) {
-      s = this.engine.db.prepare(sql);
-      if (this.cache.size > 200) this.cache.clear();
-      this.cache.set(sql, s);
-    }
-    return s;
-  }
+  constructor(private readonly engine: Engine) {}
 
   whyContext(queue: string): WhyContext | null {
-    const row = this.engine.queues.get(queue);
+    const row = this.engine.queueRow(queue);
     if (!row) return null;
-    const rt = this.engine.dispatcher.queueStats(queue);
+    const rt = this.engine.runtime(queue);
     return {
       paused: row.state !== 'RUNNING',
       inFlight: rt?.inFlight ?? 0,
@@ -123,54 +69,18 @@ export class TaskQueries {
   }
 
   list(args: ListTasksArgs): TaskPage {
-    const queue = this.engine.queues.get(args.queue);
+    const queue = this.engine.queueRow(args.queue);
     if (!queue) throw notFound('Queue does not exist.');
-    const nowUs = this.engine.dispatcher.queueNowUs(args.queue);
+    const nowUs = this.engine.queueNowUs(args.queue);
     const states = args.states?.length ? args.states : [...LIVE_TASK_STATES];
-    const live = states.filter((s) => s in LIVE_STATE_SQL);
+    const live = states.filter((s) => s === 'scheduled' || s === 'due' || s === 'dispatching' || s === 'backing_off');
     const fin = states.filter((s) => s === 'succeeded' || s === 'exhausted');
     const limit = Math.max(1, Math.min(MAX_LIMIT, Math.floor(args.limit ?? 100)));
     const offset = Math.max(0, Math.floor(args.offset ?? 0));
-    const params: Record<string, unknown> = { queue: args.queue, now: nowUs };
-    const common: string[] = [];
-    if (args.statusClass) common.push(CLASS_SQL[args.statusClass] ?? '0');
-    if (args.host?.trim()) {
-      common.push('instr(payload, @host) > 0');
-      params.host = Buffer.from(`://${args.host.trim()}`);
-    }
-    if (args.search?.trim()) {
-      const q = args.search.trim();
-      common.push("(task_id LIKE @like ESCAPE '\\' OR instr(payload, @needle) > 0)");
-      params.like = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      params.needle = Buffer.from(q);
-    }
-    const parts: string[] = [];
-    if (live.length) {
-      const where = ['queue = @queue', ...common];
-      if (live.length < LIVE_TASK_STATES.length) where.push(`(${live.map((s) => LIVE_STATE_SQL[s]).join(' OR ')})`);
-      parts.push(`SELECT ${LIVE_COLS} FROM tasks WHERE ${where.join(' AND ')}`);
-    }
-    if (fin.length) {
-      const where = ['queue = @queue', ...common];
-      if (fin.length === 1) where.push(`outcome = '${fin[0]}'`);
-      parts.push(`SELECT ${FIN_COLS} FROM finished_tasks WHERE ${where.join(' AND ')}`);
-    }
-    if (!parts.length) return { total: 0, totalIsEstimate: false, offset, tasks: [], nowMs: usToMs(nowUs) };
-    const dir = args.desc ? 'DESC' : 'ASC';
-    const finishedOnly = !live.length;
-    const order =
-      args.sort === 'attempts'
-        ? `dispatch_count ${dir}, schedule_us ${dir}, k ${dir}`
-        : args.sort === 'created' || finishedOnly
-          ? parts.length === 1
-            ? `k ${dir}`
-            : `create_us ${dir}, k ${dir}`
-          : `schedule_us ${dir}, k ${dir}`;
-    const union = parts.join(' UNION ALL ');
-    const rows = this.stmt(`${union} ORDER BY ${order} LIMIT @limit OFFSET @offset`).all({ ...params, limit, offset }) as AnyRow[];
-    let total: number;
-    if (live.length === LIVE_TASK_STATES.length && !fin.length && !common.length) total = this.engine.tasks.count(args.queue);
-    else total = (this.stmt(`SELECT COUNT(*) AS n FROM (${union})`).get(params) as { n: number }).n;
+    const { rows, total } = this.engine.reads.listTasks({
+      queue: args.queue, nowUs, live, finished: fin, statusClass: args.statusClass, host: args.host, search: args.search,
+      sort: args.sort, desc: args.desc, limit, offset,
+    });
     const ctx = this.whyContext(args.queue);
     return {
       total,
@@ -181,7 +91,7 @@ export class TaskQueries {
     };
   }
 
-  summarize(queueName: string, r: AnyRow, nowUs: number, ctx: WhyContext | null, queue?: QueueRow): TaskSummary {
+  summarize(queueName: string, r: TaskListRow, nowUs: number, ctx: WhyContext | null, queue?: QueueRow): TaskSummary {
     const state: TaskState =
       r.src === 'fin'
         ? (r.outcome as TaskState)
@@ -192,7 +102,7 @@ export class TaskQueries {
             : r.dispatch_count > 0
               ? 'backing_off'
               : 'scheduled';
-    const { method, url } = this.target(decodeMessage(PAYLOAD_TYPE, r.payload) as TaskPayload, queue ?? this.engine.queues.get(queueName));
+    const { method, url } = this.target(decodeMessage(PAYLOAD_TYPE, r.payload) as TaskPayload, queue ?? this.engine.queueRow(queueName));
     const last = lastOutcome(r.last_attempt);
     return {
       queue: queueName,
@@ -226,28 +136,24 @@ export class TaskQueries {
   }
 
   /** The live row, or else the newest finished one. */
-  findRow(queue: string, id: string): AnyRow | undefined {
-    const live = this.stmt(`SELECT ${LIVE_COLS} FROM tasks WHERE queue = ? AND task_id = ?`).get(queue, id) as AnyRow | undefined;
-    if (live) return live;
-    return this.stmt(`SELECT ${FIN_COLS} FROM finished_tasks WHERE queue = ? AND task_id = ? ORDER BY id DESC LIMIT 1`).get(queue, id) as
-      | AnyRow
-      | undefined;
+  findRow(queue: string, id: string): TaskListRow | undefined {
+    return this.engine.reads.findTask(queue, id);
   }
 
-  payloadOf(row: AnyRow): TaskPayload {
+  payloadOf(row: TaskListRow): TaskPayload {
     return decodeMessage(PAYLOAD_TYPE, row.payload) as TaskPayload;
   }
 
-  attemptRow(id: number): any {
-    return this.attemptById.get(id);
+  attemptRow(id: number): AttemptRow | undefined {
+    return this.engine.reads.attempt(id);
   }
 
   detail(queueName: string, id: string, retryDefault: RetrySettings): Omit<TaskDetail, 'replays'> {
-    const queue = this.engine.queues.get(queueName);
+    const queue = this.engine.queueRow(queueName);
     const row = this.findRow(queueName, id);
-    const nowUs = this.engine.dispatcher.queueNowUs(queueName);
+    const nowUs = this.engine.queueNowUs(queueName);
     const sinceUs = row ? row.create_us : 0;
-    const attemptRows = this.attemptsOf.all(queueName, id, sinceUs);
+    const attemptRows = this.engine.reads.attemptsSince(queueName, id, sinceUs);
     if (!row && !attemptRows.length) throw notFound(`Task ${id} does not exist in ${queueName}.`);
     const retry = queue ? retrySettingsOf(queue.config) : retryDefault;
     const ctx = this.whyContext(queueName);
@@ -331,36 +237,14 @@ export class TaskQueries {
 
   timeline(args: TimelineArgs): TimelineData {
     const q = args.queue;
-    if (!this.engine.queues.get(q)) throw notFound('Queue does not exist.');
-    const nowUs = this.engine.dispatcher.queueNowUs(q);
+    if (!this.engine.queueRow(q)) throw notFound('Queue does not exist.');
+    const nowUs = this.engine.queueNowUs(q);
     const fromUs = Math.round(args.fromMs * 1000);
     const toUsV = Math.round(args.toMs * 1000);
     const limit = Math.max(1, Math.min(10_000, args.limit ?? 2000));
-    const futureRows = this.stmt(
-      `SELECT task_id, schedule_us, dispatch_count FROM tasks WHERE queue = ? AND lease_until_us IS NULL
-       AND schedule_us >= ? AND schedule_us <= ? ORDER BY schedule_us LIMIT ?`,
-    ).all(q, fromUs, toUsV, limit) as Array<{ task_id: string; schedule_us: number; dispatch_count: number }>;
-    let futureTotal = futureRows.length;
-    let buckets: number[] | null = null;
-    if (futureRows.length === limit) {
-      futureTotal = (this.stmt(
-        'SELECT COUNT(*) AS n FROM tasks WHERE queue = ? AND lease_until_us IS NULL AND schedule_us >= ? AND schedule_us <= ?',
-      ).get(q, fromUs, toUsV) as { n: number }).n;
-      const slices = 200;
-      const width = Math.max(1, Math.ceil((toUsV - fromUs) / slices));
-      buckets = new Array(slices).fill(0);
-      const rows = this.stmt(
-        `SELECT (schedule_us - @from) / @width AS b, COUNT(*) AS n FROM tasks WHERE queue = @q AND lease_until_us IS NULL
-         AND schedule_us >= @from AND schedule_us <= @to GROUP BY b`,
-      ).all({ q, from: fromUs, to: toUsV, width }) as Array<{ b: number; n: number }>;
-      for (const r of rows) buckets[Math.min(slices - 1, Math.max(0, Math.floor(r.b)))] += r.n;
-    }
-    const attemptRows = this.stmt(
-      `SELECT id, task_id, attempt, schedule_us, dispatch_us, response_us, status, run_task FROM attempts
-       WHERE dispatch_us >= ? AND dispatch_us <= ? AND queue = ? ORDER BY dispatch_us DESC LIMIT ?`,
-    ).all(fromUs, toUsV, q, limit) as any[];
+    const { future: futureRows, futureTotal, buckets, attempts: attemptRows, waiting } = this.engine.reads.timelineRows(q, fromUs, toUsV, limit);
     const backoff: TimelineData['backoff'] = [];
-    const byTask = new Map<string, any[]>();
+    const byTask = new Map<string, typeof attemptRows>();
     for (const a of attemptRows) {
       let list = byTask.get(a.task_id);
       if (!list) byTask.set(a.task_id, (list = []));
@@ -374,10 +258,6 @@ export class TaskQueries {
         backoff.push({ id, fromMs: usToMs(prev.response_us ?? prev.dispatch_us), toMs: usToMs(list[i].schedule_us) });
       }
     }
-    const waiting = this.stmt(
-      `SELECT task_id, schedule_us, last_attempt FROM tasks WHERE queue = ? AND dispatch_count > 0 AND lease_until_us IS NULL
-       AND schedule_us >= ? ORDER BY schedule_us LIMIT 1000`,
-    ).all(q, fromUs) as Array<{ task_id: string; schedule_us: number; last_attempt: string | null }>;
     for (const w of waiting) {
       let startMs = usToMs(w.schedule_us);
       try {
