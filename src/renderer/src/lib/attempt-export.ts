@@ -1,7 +1,8 @@
 import type { AttemptView, HeaderMap, RequestView, TaskDetail } from '../../../shared/contract';
 import { redactBearer } from './curl';
 import { base64ToBytes, decodeText } from './body';
-import { duration, headerValue } from './format';
+import { duration } from './format';
+import { headerValue } from './headers';
 
 /**
  * A task's attempts as a HAR 1.2 log (what browser devtools, Charles or Insomnia import) or as
