@@ -15,7 +15,7 @@ import {
   taskName,
 } from './resource-names';
 import type { EngineSettings } from './settings';
-import { openDatabase, type Db, type OpenOptions } from './store/database';
+import { clearAll, closeDatabase, openDatabase, type Db, type OpenOptions } from './store/database';
 import { QueueStore, type QueueRow } from './store/queue-store';
 import { TaskStore, type TaskRow } from './store/task-store';
 import { WriteBatcher } from './store/write-batcher';
@@ -128,10 +128,7 @@ export class Engine {
     void this.checkpointer?.stop();
     this.writes.flush();
     this.writes.wal.close();
-    if (this.db.open) {
-      if (this.db.memory === false) this.db.pragma('wal_checkpoint(TRUNCATE)');
-      this.db.close();
-    }
+    closeDatabase(this.db);
   }
 
   // ---- what the API layer reads ----
@@ -512,17 +509,12 @@ export class Engine {
 
   getCmekConfig(name: string): ProtoObject {
     const { project, location } = parseCmekName(name);
-    const row = this.db.prepare<[string], { config: string }>('SELECT config FROM cmek_configs WHERE name = ?').get(name);
-    return { name: `projects/${project}/locations/${location}/cmekConfig`, ...(row ? JSON.parse(row.config) : {}) };
+    return { name: `projects/${project}/locations/${location}/cmekConfig`, ...this.queues.cmekConfig(name) };
   }
 
   async updateCmekConfig(config: ProtoObject): Promise<ProtoObject> {
     parseCmekName(config?.name);
-    await this.writes.run(() =>
-      this.db
-        .prepare('INSERT OR REPLACE INTO cmek_configs (name, config) VALUES (?, ?)')
-        .run(config.name, JSON.stringify({ kmsKey: config.kmsKey ?? '' })),
-    );
+    await this.writes.run(() => this.queues.putCmekConfig(config.name, { kmsKey: config.kmsKey ?? '' }));
     return this.getCmekConfig(config.name);
   }
 
@@ -531,8 +523,7 @@ export class Engine {
   /** Deletes every queue, task, reserved name and all history; attempts in flight are ignored. */
   async reset(): Promise<void> {
     await this.writes.run(() => {
-      this.db.exec(`DELETE FROM tasks; DELETE FROM queues; DELETE FROM queue_tombstones; DELETE FROM task_tombstones;
-        DELETE FROM attempts; DELETE FROM finished_tasks; DELETE FROM cmek_configs;`);
+      clearAll(this.db);
       this.queues.clearCache();
       this.dispatcher.forgetQueues();
       this.events.announce('store:reset', {});
@@ -543,11 +534,8 @@ export class Engine {
   async forgetReservedNames(queue?: string): Promise<number> {
     if (queue) parseQueueName(queue);
     return this.writes.run(() => {
-      if (queue) return this.db.prepare('DELETE FROM task_tombstones WHERE queue = ?').run(queue).changes;
-      return (
-        this.db.prepare('DELETE FROM task_tombstones').run().changes +
-        this.db.prepare('DELETE FROM queue_tombstones').run().changes
-      );
+      if (queue) return this.tasks.forgetNames(queue);
+      return this.tasks.forgetNames() + this.queues.forgetAllDeleted();
     });
   }
 

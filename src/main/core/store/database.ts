@@ -40,6 +40,19 @@ export function openDatabase(dataDir: string | null, options: OpenOptions = {}):
   return db;
 }
 
+/** Deletes every queue, task, reserved name, CMEK config and all history; the schema stays. */
+export function clearAll(db: Db): void {
+  db.exec(`DELETE FROM tasks; DELETE FROM queues; DELETE FROM queue_tombstones; DELETE FROM task_tombstones;
+    DELETE FROM attempts; DELETE FROM finished_tasks; DELETE FROM cmek_configs;`);
+}
+
+/** Closes the store; a file store is checkpointed first, so its WAL is left empty. */
+export function closeDatabase(db: Db): void {
+  if (!db.open) return;
+  if (db.memory === false) db.pragma('wal_checkpoint(TRUNCATE)');
+  db.close();
+}
+
 export function schemaVersion(db: Db): number {
   return db.pragma('user_version', { simple: true }) as number;
 }

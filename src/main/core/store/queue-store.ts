@@ -66,6 +66,9 @@ export class QueueStore {
   private readonly locationsOf;
   private readonly allRows;
   private readonly advanceStmt;
+  private readonly dropAllTombstones;
+  private readonly cmekOf;
+  private readonly putCmek;
 
   constructor(private readonly db: Db) {
     this.byName = db.prepare<[string], RawQueueRow>('SELECT * FROM queues WHERE name = ?');
@@ -87,6 +90,9 @@ export class QueueStore {
     this.locationsOf = db.prepare<[string], { location: string }>('SELECT DISTINCT location FROM queues WHERE project = ?');
     this.allRows = db.prepare<[], RawQueueRow>('SELECT * FROM queues ORDER BY name');
     this.advanceStmt = db.prepare('UPDATE queues SET clock_offset_us = clock_offset_us + ? WHERE name = ?');
+    this.dropAllTombstones = db.prepare('DELETE FROM queue_tombstones');
+    this.cmekOf = db.prepare<[string], { config: string }>('SELECT config FROM cmek_configs WHERE name = ?');
+    this.putCmek = db.prepare('INSERT OR REPLACE INTO cmek_configs (name, config) VALUES (?, ?)');
   }
 
   /** The queue as stored; shared with the cache, so callers must not mutate it. */
@@ -163,5 +169,20 @@ export class QueueStore {
 
   forgetDeleted(name: string): void {
     this.dropTombstone.run(name);
+  }
+
+  /** Releases every deleted queue's name at once (test support); returns how many. */
+  forgetAllDeleted(): number {
+    return this.dropAllTombstones.run().changes;
+  }
+
+  /** A location's stored CMEK config (v2beta3; stored, no effect), by its resource name. */
+  cmekConfig(name: string): Record<string, unknown> | undefined {
+    const row = this.cmekOf.get(name);
+    return row ? JSON.parse(row.config) : undefined;
+  }
+
+  putCmekConfig(name: string, config: Record<string, unknown>): void {
+    this.putCmek.run(name, JSON.stringify(config));
   }
 }

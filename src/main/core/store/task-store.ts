@@ -42,6 +42,8 @@ export class TaskStore {
   private readonly dueStmt;
   private readonly reservedPage;
   private readonly reservedCount;
+  private readonly dropQueueTombstones;
+  private readonly dropAllTombstones;
 
   constructor(db: Db) {
     this.insertStmt = db.prepare(
@@ -72,6 +74,8 @@ export class TaskStore {
     this.reservedCount = db.prepare<[string, number], { n: number }>(
       'SELECT COUNT(*) AS n FROM task_tombstones WHERE queue = ? AND expires_us > ?',
     );
+    this.dropQueueTombstones = db.prepare('DELETE FROM task_tombstones WHERE queue = ?');
+    this.dropAllTombstones = db.prepare('DELETE FROM task_tombstones');
     this.dueStmt = db.prepare<[string, number], { n: number }>(
       'SELECT EXISTS (SELECT 1 FROM tasks WHERE queue = ? AND schedule_us <= ?) AS n',
     );
@@ -132,5 +136,10 @@ export class TaskStore {
 
   dropExpiredNames(nowUs: number): number {
     return this.dropExpired.run(nowUs).changes;
+  }
+
+  /** Releases every reserved task name, in one queue or all (test support); returns how many. */
+  forgetNames(queue?: string): number {
+    return (queue === undefined ? this.dropAllTombstones.run() : this.dropQueueTombstones.run(queue)).changes;
   }
 }
