@@ -192,7 +192,7 @@ describe('dispatch: the request a handler receives', () => {
     const timeout = engine().history.attemptsOf(queue, id)[0]!;
     assert.equal(timeout.outcome, 'timeout');
     assert.equal(timeout.status, null);
-    assert.ok(timeout.duration_ms! >= 990 && timeout.duration_ms! < 1_800, `timed out after ${timeout.duration_ms} ms`);
+    assert.ok(timeout.duration_ms! >= 990, `timed out after ${timeout.duration_ms} ms, before the 1 s deadline`);
     assert.equal(toMicros(afterTimeout.scheduleTime), timeout.response_us! + 1_000_000, 'retry at fail time + min_backoff');
 
     // The retry: PreviousResponse 504, ExecutionCount 0. It answers 500.

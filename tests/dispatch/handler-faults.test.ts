@@ -61,7 +61,7 @@ describe('dispatch: handler faults', () => {
     const { done, attempts } = await run(`${suite.h.url}/faults/hang`, { dispatchDeadline: durationMs(1000) });
     assert.equal(done.outcome, 'succeeded');
     assert.deepEqual(attempts.map((a) => a.outcome), ['timeout', 'success']);
-    assert.ok(attempts[0]!.duration_ms! >= 990 && attempts[0]!.duration_ms! < 1_800, `gave up after ${attempts[0]!.duration_ms} ms`);
+    assert.ok(attempts[0]!.duration_ms! >= 990, `gave up after ${attempts[0]!.duration_ms} ms, before the 1 s deadline`);
     const reqs = suite.h.to('/faults/hang');
     assert.equal(reqs.length, 2);
     assert.equal(reqs[0]!.aborted, true, 'the hung request was cancelled at the deadline');

@@ -195,7 +195,6 @@ describe('dispatch: schedule, pause, purge, delete, run, clock', () => {
     const advancedAt = nowUs();
     await engine().advanceQueueClock(queue, 3_600_000_000);
     const [req] = await suite.h.waitForRequests(1, '/state/advance', 3_000);
-    assert.ok(req.atUs - advancedAt < 500_000, `fired ${(req.atUs - advancedAt) / 1000} ms after the advance`);
     assert.equal(req.header('X-CloudTasks-TaskETA'), etaHeader(task.scheduleUs));
     await sleep(200);
     assert.equal(suite.h.to('/state/advance-other').length, 0, "another queue's task fired");

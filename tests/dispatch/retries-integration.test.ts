@@ -41,10 +41,9 @@ describe('dispatch: retries', () => {
     for (let i = 1; i < attempts.length; i++) {
       // Exact: each retry is scheduled at the failure's time + delay(n).
       assert.equal(attempts[i]!.schedule_us - attempts[i - 1]!.response_us!, expected[i - 1], `schedule of attempt ${i + 1}`);
-      // Observed at the handler: never early, and not much late.
+      // Observed at the handler: never early. How late depends on the machine's load (bench/dispatch's storm measures it).
       const gap = reqs[i]!.atUs - reqs[i - 1]!.atUs;
       assert.ok(gap >= expected[i - 1]!, `gap ${i} was ${gap / 1000} ms, expected at least ${expected[i - 1]! / 1000} ms`);
-      assert.ok(gap <= expected[i - 1]! + 80_000, `gap ${i} was ${gap / 1000} ms, expected about ${expected[i - 1]! / 1000} ms`);
       assert.ok(reqs[i]!.atUs >= attempts[i]!.schedule_us, `attempt ${i + 1} went out before its schedule time`);
     }
     await assertRpcError(client().getTask({ name }), 'grpc', 'NOT_FOUND');
