@@ -192,7 +192,6 @@ describe('dispatch: schedule, pause, purge, delete, run, clock', () => {
     await createTask(other, '/state/advance-other', scheduleUs);
     await sleep(200);
     assert.equal(suite.h.to('/state/advance').length, 0);
-    const advancedAt = nowUs();
     await engine().advanceQueueClock(queue, 3_600_000_000);
     const [req] = await suite.h.waitForRequests(1, '/state/advance', 3_000);
     assert.equal(req.header('X-CloudTasks-TaskETA'), etaHeader(task.scheduleUs));
