@@ -68,10 +68,6 @@ export function parseDuration(text: string): number | null {
   return matched.replace(/\s/g, '') === t.replace(/\s/g, '') && matched ? total : null;
 }
 
-export function shortQueue(name: string): string {
-  return name.slice(name.lastIndexOf('/') + 1);
-}
-
 export function plural(n: number, word: string, many = `${word}s`): string {
   return `${n.toLocaleString()} ${n === 1 ? word : many}`;
 }
