@@ -1,5 +1,5 @@
 /**
- * CreateTask throughput with the official client (reference issue: bench/create).
+ * CreateTask throughput with the official client.
  *
  *   node --expose-gc --import tsx bench/create.ts [--runs 3] [--tasks 20000] [--concurrency 64] [--skip-scale]
  *

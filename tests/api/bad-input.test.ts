@@ -1,7 +1,7 @@
 /**
  * Hostile and malformed input over raw HTTP (fetch to the REST port) and raw gRPC (grpc-js with a
  * serializer that sends garbage). Every REST error must be the Google JSON error
- * `{"error":{"code","message","status","details"}}` (reference §10.2, §11); after every case the
+ * `{"error":{"code","message","status","details"}}` (https://cloud.google.com/apis/design/errors); after every case the
  * server still answers and what was stored before is unchanged.
  */
 import * as grpc from '@grpc/grpc-js';

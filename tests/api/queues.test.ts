@@ -1,6 +1,6 @@
 /**
  * Every queue RPC through the official `@google-cloud/tasks` client, over gRPC and over REST
- * (reference §3.2, §4, §10.3). Each block runs once per transport against its own server.
+ * (https://cloud.google.com/tasks/docs/reference/rest/v2/projects.locations.queues). Each block runs once per transport against its own server.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';

@@ -2,7 +2,7 @@
  * Durability: the real `tasklight serve` in a child process, killed with SIGKILL right after the
  * last CreateTask returned, then started again on the same data dir. Every queue setting, state,
  * purge time and task must be intact, and a deleted task's name must still be reserved
- * (design.md "A task is durable once CreateTask returns"; reference §5.6).
+ * (a task is durable once CreateTask returns).
  *
  * Dispatch stays out of the picture: every task in a running queue is scheduled an hour ahead.
  */

@@ -1,6 +1,6 @@
 /**
  * Every task RPC (except RunTask: no dispatch in this build) through the official
- * `@google-cloud/tasks` client, over gRPC and over REST (reference §3.3, §5, §10.3), plus the
+ * `@google-cloud/tasks` client, over gRPC and over REST (https://cloud.google.com/tasks/docs/reference/rest/v2/projects.locations.queues.tasks), plus the
  * v2beta3 client.
  */
 import assert from 'node:assert/strict';

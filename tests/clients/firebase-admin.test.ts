@@ -1,6 +1,6 @@
 /**
  * firebase-admin's TaskQueue (the real npm package) against Tasklight through
- * CLOUD_TASKS_EMULATOR_HOST (reference §13.7): enqueue with every option, the empty URL resolved
+ * CLOUD_TASKS_EMULATOR_HOST (https://firebase.google.com/docs/functions/task-functions): enqueue with every option, the empty URL resolved
  * to a per-queue default or the Functions emulator template, unknown queues auto-created on the
  * unversioned path, delete (404 swallowed), duplicate IDs. A recording proxy in front of Tasklight
  * checks the paths and headers the SDK sends.

@@ -1,5 +1,5 @@
 /**
- * What a handler receives (reference §6.1, §6.2, §4.6): method, path, body and headers byte for
+ * What a handler receives (https://cloud.google.com/tasks/docs/creating-http-target-tasks): method, path, body and headers byte for
  * byte, the X-CloudTasks-* counters across retries, redirects and timeouts as failures, the task's
  * counters through GetTask while it retries, App Engine routing, queue-level http_target.
  */

@@ -1,5 +1,5 @@
 /**
- * What a task leaves behind once dispatch is done with it (reference §2.2, §3.3, §5.6): a
+ * What a task leaves behind once dispatch is done with it (https://cloud.google.com/tasks/docs/reference/rest/v2/projects.locations.queues.tasks/create: a name stays reserved after the task is gone): a
  * caller-named task reserves its name, a generated ID reserves nothing but still reads as "existed
  * recently"; and outcomes already answered survive a clean stop, so nothing done is sent again.
  */

@@ -1,5 +1,5 @@
 /**
- * Handlers that misbehave (reference §6.3): refused connections, resets mid-answer, no answer,
+ * Handlers that misbehave (https://cloud.google.com/tasks/docs/creating-http-target-tasks#handler): refused connections, resets mid-answer, no answer,
  * huge answers. Each attempt is recorded with its outcome and the task is retried; the server
  * stays healthy.
  */

@@ -1,5 +1,5 @@
 /**
- * Tokens on dispatched requests (reference §9): an OIDC ID token that verifies the way handlers
+ * Tokens on dispatched requests (https://cloud.google.com/tasks/docs/creating-http-target-tasks#token): an OIDC ID token that verifies the way handlers
  * verify Google's (jose via discovery + JWKS, google-auth-library via the PEM map) with Tasklight
  * as the issuer, and an opaque OAuth access token.
  */

@@ -1,5 +1,5 @@
 /**
- * Dispatch and the queue's state and clock (reference §4.4, §5.8, §7.3, §8.1): schedule_time is
+ * Dispatch and the queue's state and clock (https://cloud.google.com/tasks/docs/configuring-queues): schedule_time is
  * honoured, pause/resume/purge, DeleteTask and RunTask against dispatch, a queue's clock advance.
  */
 import assert from 'node:assert/strict';

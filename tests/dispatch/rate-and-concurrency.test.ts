@@ -1,5 +1,5 @@
 /**
- * Rate limiting (reference §8): the token bucket holds max_dispatches_per_second after a burst of
+ * Rate limiting (https://cloud.google.com/tasks/docs/configuring-queues#rate): the token bucket holds max_dispatches_per_second after a burst of
  * max_burst_size, max_concurrent_dispatches is never exceeded, and UpdateQueue takes effect at once.
  */
 import assert from 'node:assert/strict';

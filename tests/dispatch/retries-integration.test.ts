@@ -1,5 +1,5 @@
 /**
- * Retries end to end (reference §7.1, §7.2): the gaps between attempts follow the backoff, and a
+ * Retries end to end (https://cloud.google.com/tasks/docs/configuring-queues#retry): the gaps between attempts follow the backoff, and a
  * failing task leaves the queue once max_attempts and max_retry_duration are both reached.
  */
 import assert from 'node:assert/strict';

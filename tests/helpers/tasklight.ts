@@ -259,7 +259,7 @@ function matches(actual: string, expected: string | RegExp | undefined, what: st
 }
 
 /**
- * gRPC: `err.code` is the canonical number and `err.details` the message (reference §10.2).
+ * gRPC: `err.code` is the canonical number and `err.details` the message (https://cloud.google.com/apis/design/errors).
  * REST, client 7.x (google-gax 6): a GoogleError parsed from the Google JSON error, with the
  * canonical `code`, the `httpStatusCode` and decoded `statusDetails`.
  * REST, client 6.x (google-gax 5): a GaxiosError whose `code`/`response.status` is the HTTP status

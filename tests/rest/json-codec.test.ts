@@ -30,7 +30,7 @@ const createTask = (task: unknown, extra: object = {}) =>
   decode('POST', `/v2/${Q}/tasks?$alt=json%3Benum-encoding=int`, { task, ...extra });
 
 describe('codec: requests are built from path + query + body', () => {
-  test('the Node client CreateTask capture (reference §11) decodes to the plain-object shape', () => {
+  test('the Node client CreateTask capture (the REST body the client sends) decodes to the plain-object shape', () => {
     const req = createTask(
       {
         name: `${Q}/tasks/t1`,
