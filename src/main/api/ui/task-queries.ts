@@ -6,6 +6,7 @@ import { taskName } from '../../core/resource-names';
 import type { AttemptRow } from '../../core/store/history-store';
 import type { QueueRow } from '../../core/store/queue-store';
 import type { TaskListRow } from '../../core/store/task-reads';
+import { isFinishedTaskState, isLiveTaskState, liveTaskState, waitingTaskState } from '../../core/task-state';
 import { appEngineBaseUrl } from '../../core/dispatch/request-builder';
 import { PAYLOAD_TYPE, type TaskPayload } from '../../core/task-request';
 import type {
@@ -73,8 +74,8 @@ export class TaskQueries {
     if (!queue) throw notFound('Queue does not exist.');
     const nowUs = this.engine.queueNowUs(args.queue);
     const states = args.states?.length ? args.states : [...LIVE_TASK_STATES];
-    const live = states.filter((s) => s === 'scheduled' || s === 'due' || s === 'dispatching' || s === 'backing_off');
-    const fin = states.filter((s) => s === 'succeeded' || s === 'exhausted');
+    const live = states.filter(isLiveTaskState);
+    const fin = states.filter(isFinishedTaskState);
     const limit = Math.max(1, Math.min(MAX_LIMIT, Math.floor(args.limit ?? 100)));
     const offset = Math.max(0, Math.floor(args.offset ?? 0));
     const { rows, total } = this.engine.reads.listTasks({
@@ -92,16 +93,7 @@ export class TaskQueries {
   }
 
   summarize(queueName: string, r: TaskListRow, nowUs: number, ctx: WhyContext | null, queue?: QueueRow): TaskSummary {
-    const state: TaskState =
-      r.src === 'fin'
-        ? (r.outcome as TaskState)
-        : r.lease_until_us !== null
-          ? 'dispatching'
-          : r.schedule_us <= nowUs
-            ? 'due'
-            : r.dispatch_count > 0
-              ? 'backing_off'
-              : 'scheduled';
+    const state: TaskState = r.src === 'fin' ? (r.outcome as TaskState) : liveTaskState(r, nowUs);
     const { method, url } = this.target(decodeMessage(PAYLOAD_TYPE, r.payload) as TaskPayload, queue ?? this.engine.queueRow(queueName));
     const last = lastOutcome(r.last_attempt);
     return {
@@ -276,7 +268,7 @@ export class TaskQueries {
       future: futureRows.map((r) => ({
         id: r.task_id,
         atMs: usToMs(r.schedule_us),
-        state: r.schedule_us <= nowUs ? 'due' : r.dispatch_count > 0 ? 'backing_off' : 'scheduled',
+        state: waitingTaskState(r, nowUs),
       })),
       futureTotal,
       buckets,

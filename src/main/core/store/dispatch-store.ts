@@ -1,4 +1,5 @@
 import type { Statement } from 'better-sqlite3';
+import { NOT_DISPATCHING_SQL, taskStateSql } from '../task-state';
 import type { Db } from './database';
 import type { FinishOutcome } from './history-store';
 
@@ -46,14 +47,14 @@ export class DispatchStore {
 
   constructor(private readonly db: Db) {
     this.claimStmt = db.prepare(
-      `SELECT ${CLAIMED_COLS} FROM tasks WHERE queue = ? AND lease_until_us IS NULL AND schedule_us <= ? ORDER BY schedule_us, seq LIMIT ?`,
+      `SELECT ${CLAIMED_COLS} FROM tasks WHERE queue = ? AND ${taskStateSql('?').due} ORDER BY schedule_us, seq LIMIT ?`,
     );
     this.byNameStmt = db.prepare(`SELECT ${CLAIMED_COLS} FROM tasks WHERE queue = ? AND task_id = ?`);
     this.leaseStmt = db.prepare(
       `UPDATE tasks SET lease_until_us = ?, dispatch_count = dispatch_count + 1,
          first_dispatch_us = COALESCE(first_dispatch_us, ?), last_attempt = ? WHERE seq = ?`,
     );
-    this.nextDueStmt = db.prepare('SELECT MIN(schedule_us) AS due FROM tasks WHERE queue = ? AND lease_until_us IS NULL');
+    this.nextDueStmt = db.prepare(`SELECT MIN(schedule_us) AS due FROM tasks WHERE queue = ? AND ${NOT_DISPATCHING_SQL}`);
     this.progressStmt = db.prepare('SELECT task_id, create_us, dispatch_count, first_dispatch_us FROM tasks WHERE seq = ?');
     this.retryStmt = db.prepare(
       `UPDATE tasks SET lease_until_us = NULL, schedule_us = ?, response_count = response_count + ?,

@@ -1,4 +1,5 @@
 import type { Statement } from 'better-sqlite3';
+import { LIVE_TASK_STATES, NOT_DISPATCHING_SQL, notYetDueSql, taskStateSql, type LiveTaskState } from '../task-state';
 import type { Db } from './database';
 import type { AttemptRow } from './history-store';
 
@@ -19,7 +20,6 @@ export interface TaskListRow {
   finished_us: number | null;
 }
 
-type LiveState = 'scheduled' | 'due' | 'dispatching' | 'backing_off';
 type StatusClass = '2xx' | '3xx' | '4xx' | '5xx' | 'network';
 
 /** Which tasks of one queue to list, and how. */
@@ -28,7 +28,7 @@ export interface TaskListFilter {
   /** The queue's now (queue time): what "due" is measured against. */
   nowUs: number;
   /** Live states to include (every live state when all four are given). */
-  live: readonly LiveState[];
+  live: readonly LiveTaskState[];
   /** Finished outcomes to include. */
   finished: ReadonlyArray<'succeeded' | 'exhausted'>;
   /** Class of the last attempt's outcome. */
@@ -68,13 +68,8 @@ const LIVE_COLS = `'live' AS src, seq AS k, task_id, schedule_us, create_us, dis
 const FIN_COLS = `'fin' AS src, id AS k, task_id, schedule_us, create_us, dispatch_count, response_count, NULL AS lease_until_us,
   last_attempt, payload, outcome, finished_us`;
 
-const LIVE_STATE_SQL: Record<LiveState, string> = {
-  due: '(lease_until_us IS NULL AND schedule_us <= @now)',
-  dispatching: '(lease_until_us IS NOT NULL)',
-  scheduled: '(lease_until_us IS NULL AND schedule_us > @now AND dispatch_count = 0)',
-  backing_off: '(lease_until_us IS NULL AND schedule_us > @now AND dispatch_count > 0)',
-};
-const LIVE_STATE_COUNT = Object.keys(LIVE_STATE_SQL).length;
+const LIVE_STATE_SQL = taskStateSql('@now');
+const COUNT_STATE_SQL = taskStateSql('?');
 
 const MESSAGE = "json_extract(last_attempt, '$.responseStatus.message')";
 const CLASS_SQL: Record<StatusClass, string> = {
@@ -110,11 +105,9 @@ export class TaskReads {
 
   constructor(private readonly db: Db) {
     this.totalStmt = db.prepare('SELECT COUNT(*) AS n FROM tasks WHERE queue = ?');
-    this.dueStmt = db.prepare('SELECT COUNT(*) AS n FROM tasks WHERE queue = ? AND lease_until_us IS NULL AND schedule_us <= ?');
-    this.futureStmt = db.prepare('SELECT COUNT(*) AS n FROM tasks WHERE queue = ? AND lease_until_us IS NULL AND schedule_us > ?');
-    this.retryingStmt = db.prepare(
-      'SELECT COUNT(*) AS n FROM tasks WHERE queue = ? AND dispatch_count > 0 AND lease_until_us IS NULL AND schedule_us > ?',
-    );
+    this.dueStmt = db.prepare(`SELECT COUNT(*) AS n FROM tasks WHERE queue = ? AND ${COUNT_STATE_SQL.due}`);
+    this.futureStmt = db.prepare(`SELECT COUNT(*) AS n FROM tasks WHERE queue = ? AND ${notYetDueSql('?')}`);
+    this.retryingStmt = db.prepare(`SELECT COUNT(*) AS n FROM tasks WHERE queue = ? AND ${COUNT_STATE_SQL.backing_off}`);
     this.finishedSinceStmt = db.prepare(
       'SELECT queue, outcome, COUNT(*) AS n FROM finished_tasks WHERE id > ? GROUP BY queue, outcome',
     );
@@ -145,7 +138,7 @@ export class TaskReads {
    * Live tasks of the queue by state at `nowUs` (queue time), from index-only counts (tasks_by_name,
    * tasks_due, tasks_retrying).
    */
-  countsByState(queue: string, nowUs: number): Record<LiveState, number> {
+  countsByState(queue: string, nowUs: number): Record<LiveTaskState, number> {
     const total = this.totalStmt.get(queue)!.n;
     const due = this.dueStmt.get(queue, nowUs)!.n;
     const future = this.futureStmt.get(queue, nowUs)!.n;
@@ -181,7 +174,7 @@ export class TaskReads {
     const parts: string[] = [];
     if (f.live.length) {
       const where = ['queue = @queue', ...common];
-      if (f.live.length < LIVE_STATE_COUNT) where.push(`(${f.live.map((s) => LIVE_STATE_SQL[s]).join(' OR ')})`);
+      if (f.live.length < LIVE_TASK_STATES.length) where.push(`(${f.live.map((s) => LIVE_STATE_SQL[s]).join(' OR ')})`);
       parts.push(`SELECT ${LIVE_COLS} FROM tasks WHERE ${where.join(' AND ')}`);
     }
     if (f.finished.length) {
@@ -203,7 +196,7 @@ export class TaskReads {
     const union = parts.join(' UNION ALL ');
     const rows = this.stmt(`${union} ORDER BY ${order} LIMIT @limit OFFSET @offset`).all({ ...params, limit: f.limit, offset: f.offset }) as TaskListRow[];
     let total: number;
-    if (f.live.length === LIVE_STATE_COUNT && !f.finished.length && !common.length) total = this.totalStmt.get(f.queue)!.n;
+    if (f.live.length === LIVE_TASK_STATES.length && !f.finished.length && !common.length) total = this.totalStmt.get(f.queue)!.n;
     else total = (this.stmt(`SELECT COUNT(*) AS n FROM (${union})`).get(params) as { n: number }).n;
     return { rows, total };
   }
@@ -230,19 +223,19 @@ export class TaskReads {
   /** What the timeline shows in [fromUs, toUs] (queue time), at most `limit` marks of each kind. */
   timelineRows(queue: string, fromUs: number, toUs: number, limit: number): TimelineRows {
     const future = this.stmt(
-      `SELECT task_id, schedule_us, dispatch_count FROM tasks WHERE queue = ? AND lease_until_us IS NULL
+      `SELECT task_id, schedule_us, dispatch_count FROM tasks WHERE queue = ? AND ${NOT_DISPATCHING_SQL}
        AND schedule_us >= ? AND schedule_us <= ? ORDER BY schedule_us LIMIT ?`,
     ).all(queue, fromUs, toUs, limit) as TimelineRows['future'];
     let futureTotal = future.length;
     let buckets: number[] | null = null;
     if (future.length === limit) {
       futureTotal = (this.stmt(
-        'SELECT COUNT(*) AS n FROM tasks WHERE queue = ? AND lease_until_us IS NULL AND schedule_us >= ? AND schedule_us <= ?',
+        `SELECT COUNT(*) AS n FROM tasks WHERE queue = ? AND ${NOT_DISPATCHING_SQL} AND schedule_us >= ? AND schedule_us <= ?`,
       ).get(queue, fromUs, toUs) as { n: number }).n;
       const width = Math.max(1, Math.ceil((toUs - fromUs) / TIMELINE_SLICES));
       buckets = new Array(TIMELINE_SLICES).fill(0);
       const rows = this.stmt(
-        `SELECT (schedule_us - @from) / @width AS b, COUNT(*) AS n FROM tasks WHERE queue = @q AND lease_until_us IS NULL
+        `SELECT (schedule_us - @from) / @width AS b, COUNT(*) AS n FROM tasks WHERE queue = @q AND ${NOT_DISPATCHING_SQL}
          AND schedule_us >= @from AND schedule_us <= @to GROUP BY b`,
       ).all({ q: queue, from: fromUs, to: toUs, width }) as Array<{ b: number; n: number }>;
       for (const r of rows) buckets[Math.min(TIMELINE_SLICES - 1, Math.max(0, Math.floor(r.b)))] += r.n;
@@ -252,7 +245,7 @@ export class TaskReads {
        WHERE dispatch_us >= ? AND dispatch_us <= ? AND queue = ? ORDER BY dispatch_us DESC LIMIT ?`,
     ).all(fromUs, toUs, queue, limit) as TimelineRows['attempts'];
     const waiting = this.stmt(
-      `SELECT task_id, schedule_us, last_attempt FROM tasks WHERE queue = ? AND dispatch_count > 0 AND lease_until_us IS NULL
+      `SELECT task_id, schedule_us, last_attempt FROM tasks WHERE queue = ? AND dispatch_count > 0 AND ${NOT_DISPATCHING_SQL}
        AND schedule_us >= ? ORDER BY schedule_us LIMIT 1000`,
     ).all(queue, fromUs) as TimelineRows['waiting'];
     return { future, futureTotal, buckets, attempts, waiting };

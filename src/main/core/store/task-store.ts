@@ -95,7 +95,10 @@ export class TaskStore {
     return this.page.all(queue, afterScheduleUs, afterScheduleUs, afterSeq, limit);
   }
 
-  /** Whether any task of the queue is due at `nowUs` (queue time), leased or not. */
+  /**
+   * Whether any task of the queue is due at `nowUs` (queue time), leased or not: a `due` task, or a
+   * `dispatching` one whose schedule time has come (core/task-state.ts). Idleness asks this.
+   */
   hasDue(queue: string, nowUs: number): boolean {
     return this.dueStmt.get(queue, nowUs)!.n === 1;
   }
