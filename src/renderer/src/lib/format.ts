@@ -67,7 +67,3 @@ export function parseDuration(text: string): number | null {
   }
   return matched.replace(/\s/g, '') === t.replace(/\s/g, '') && matched ? total : null;
 }
-
-export function plural(n: number, word: string, many = `${word}s`): string {
-  return `${n.toLocaleString()} ${n === 1 ? word : many}`;
-}
