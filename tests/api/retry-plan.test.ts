@@ -22,7 +22,6 @@ describe('UI contract: the retry plan', () => {
 
   test(
     'max_attempts 0 plans the default 100 attempts, as the engine stores it and the dispatcher runs it',
-    { todo: 'retry-plan.ts reads max_attempts 0 as unlimited' },
     async () => {
       const plan = await ui.call('retryPlan', { retry: { ...DEFAULTS, maxAttempts: 0 } });
       assert.equal(plan.totalAttempts, 100);

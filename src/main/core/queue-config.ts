@@ -38,6 +38,11 @@ export const QUEUE_DEFAULTS = {
   maxDoublings: 16,
 } as const;
 
+/** max_attempts as stored and dispatched: 0 (unset) means the default; -1 means unlimited. */
+export function maxAttemptsOf(requested: number): number {
+  return requested === 0 ? QUEUE_DEFAULTS.maxAttempts : requested;
+}
+
 export const PRODUCTION_CAPS = { maxDispatchesPerSecond: 500, maxConcurrentDispatches: 5000, maxBurstSize: 500 } as const;
 
 /** Not published; this reproduces the observed pairs 500/s → 100 and 1/s → 10 (reference §4.2). */
@@ -179,7 +184,7 @@ export function normaliseQueueConfig(draft: ProtoObject, explicit: Set<string>, 
   const config: QueueConfig = {
     rateLimits: { maxDispatchesPerSecond: maxRate, maxBurstSize: burst, maxConcurrentDispatches: maxConcurrent },
     retryConfig: {
-      maxAttempts: attempts === 0 ? QUEUE_DEFAULTS.maxAttempts : attempts,
+      maxAttempts: maxAttemptsOf(attempts),
       minBackoff,
       maxBackoff,
       maxDoublings: doublings === 0 && !isExplicit(explicit, 'retryConfig.maxDoublings') ? QUEUE_DEFAULTS.maxDoublings : doublings,

@@ -1,4 +1,6 @@
 import { backoffDelayUs, backoffRule, type BackoffConfig } from '../../core/dispatch/backoff';
+import { retriesExhausted, type StopConfig } from '../../core/dispatch/retry-policy';
+import { maxAttemptsOf } from '../../core/queue-config';
 import type { BackoffGap, RetryPlan, RetryPlanRow, RetrySettings } from '../../../shared/contract';
 
 const SUPERSCRIPT: Record<string, string> = {
@@ -27,23 +29,23 @@ export function backoffGap(failures: number, retry: RetrySettings): Omit<Backoff
   return { failures: n, delayMs, rule, formula };
 }
 
-/** A queue's retry config as the schedule of attempts of a task that always fails (ux.md P1 14). */
+/**
+ * A queue's retry config as the schedule of attempts of a task that always fails (ux.md P1 14),
+ * stopped by the dispatcher's own rule (core/dispatch/retry-policy.ts).
+ */
 export function retryPlan(retry: RetrySettings, limit = 25): RetryPlan {
-  const attemptsLimited = retry.maxAttempts !== -1 && retry.maxAttempts > 0;
-  const durationLimited = retry.maxRetryDurationS > 0;
-  const maxDurationMs = retry.maxRetryDurationS * 1000;
+  const maxAttempts = maxAttemptsOf(retry.maxAttempts);
+  const stop: StopConfig = { maxAttempts, maxRetryDurationUs: Math.round(retry.maxRetryDurationS * 1e6) };
+  const attemptsLimited = maxAttempts !== -1;
+  const durationLimited = stop.maxRetryDurationUs > 0;
   const rows: RetryPlanRow[] = [{ attempt: 1, delayMs: 0, atMs: 0, rule: 'first', formula: 'first attempt' }];
   let atMs = 0;
   let attempt = 1;
   let total: number | null = null;
-  const stops = (k: number, elapsed: number) =>
-    (attemptsLimited || durationLimited) &&
-    (!attemptsLimited || k >= retry.maxAttempts) &&
-    (!durationLimited || elapsed >= maxDurationMs);
   // Simulate far enough to find the end (bounded: forever-retrying configs stop at the cap).
   const cap = 200_000;
   while (attempt < cap) {
-    if (stops(attempt, atMs)) {
+    if (retriesExhausted(attempt, 0, Math.round(atMs * 1000), stop)) {
       total = attempt;
       break;
     }
@@ -54,9 +56,9 @@ export function retryPlan(retry: RetrySettings, limit = 25): RetryPlan {
   }
   let stopRule: string;
   if (!attemptsLimited && !durationLimited) stopRule = 'Retried until it succeeds (max_attempts -1, no max_retry_duration).';
-  else if (attemptsLimited && !durationLimited) stopRule = `Stops after ${retry.maxAttempts} attempts.`;
+  else if (attemptsLimited && !durationLimited) stopRule = `Stops after ${maxAttempts} attempts.`;
   else if (!attemptsLimited) stopRule = `Stops at the first failure ${retry.maxRetryDurationS} s or more after the first attempt.`;
-  else stopRule = `Stops once both ${retry.maxAttempts} attempts were made and ${retry.maxRetryDurationS} s have passed since the first.`;
+  else stopRule = `Stops once both ${maxAttempts} attempts were made and ${retry.maxRetryDurationS} s have passed since the first.`;
   return {
     rows,
     totalAttempts: total,

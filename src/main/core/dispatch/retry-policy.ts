@@ -1,7 +1,9 @@
+import { maxAttemptsOf } from '../queue-config';
+
 /**
  * When a failing task stops being retried (reference §7.2): both limits must be reached; a limit
- * set to "unlimited" (max_attempts -1, max_retry_duration 0) is ignored. Evaluated after each
- * failed attempt.
+ * set to "unlimited" (max_attempts -1, max_retry_duration 0) is ignored, and max_attempts 0 means
+ * the default (core/queue-config.ts stores it so). Evaluated after each failed attempt.
  */
 export interface StopConfig {
   maxAttempts: number;
@@ -14,10 +16,12 @@ export function retriesExhausted(
   nowUs: number,
   config: StopConfig,
 ): boolean {
-  const attemptsLimited = config.maxAttempts !== -1;
+  const maxAttempts = maxAttemptsOf(config.maxAttempts);
+  const attemptsLimited = maxAttempts !== -1;
   const durationLimited = config.maxRetryDurationUs > 0;
   if (!attemptsLimited && !durationLimited) return false;
-  const attemptsReached = !attemptsLimited || dispatchCount >= config.maxAttempts;
+  const attemptsReached = !attemptsLimited || dispatchCount >= maxAttempts;
   const durationReached = !durationLimited || nowUs - firstAttemptUs >= config.maxRetryDurationUs;
   return attemptsReached && durationReached;
 }
+
