@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { absoluteTime } from '../../src/renderer/src/lib/format';
+import { absoluteTime } from '../../src/renderer/src/lib/time';
 import { DEFAULT_PREFERENCES, loadPreferences, savePreferences } from '../../src/renderer/src/lib/preferences';
 
 function memoryStorage(initial: Record<string, string> = {}) {

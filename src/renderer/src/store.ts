@@ -1,6 +1,6 @@
 import { create } from 'zustand';
 import type { QueueSummary, ServerInfo, TasklightApi, UiUpdate } from '../../shared/contract';
-import { showTimesIn } from './lib/format';
+import { showTimesIn } from './lib/time';
 import { applyDisplay, loadPreferences, savePreferences, type Preferences } from './lib/preferences';
 
 export type Route =

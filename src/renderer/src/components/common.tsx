@@ -1,6 +1,6 @@
 import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
 import type { StatusClass, TaskState, WaitReason } from '../../../shared/contract';
-import { absoluteTime, relativeTime } from '../lib/format';
+import { absoluteTime, relativeTime } from '../lib/time';
 import { toast, useStore } from '../store';
 
 /** A time shown relative to now ("in 5 min"), absolute on hover. `offsetMs`: the queue's clock offset. */

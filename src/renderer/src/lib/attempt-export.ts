@@ -1,7 +1,7 @@
 import type { AttemptView, HeaderMap, RequestView, TaskDetail } from '../../../shared/contract';
 import { redactBearer } from './curl';
 import { base64ToBytes, decodeText } from './body';
-import { duration } from './format';
+import { duration } from './time';
 import { headerValue } from './headers';
 
 /**

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { Dialog, Field } from '../components/common';
-import { parseDuration } from '../lib/format';
+import { parseDuration } from '../lib/time';
 import { api, navigate, run, useStore } from '../store';
 
 /** The create-task form (ux.md P0 6). */

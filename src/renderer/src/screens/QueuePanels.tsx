@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { QueueBreakdown, QueueSummary, ReservedNames, RetryPlan, RetrySettings } from '../../../shared/contract';
 import { Field } from '../components/common';
-import { duration, parseDuration } from '../lib/format';
+import { duration, parseDuration } from '../lib/time';
 import { api, refreshQueues, run, toast, useStore } from '../store';
 
 /** Advance a queue's clock by a duration, or to its next due task (ux.md P1 12). */

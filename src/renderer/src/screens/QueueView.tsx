@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { Empty, WhyBadge } from '../components/common';
-import { duration } from '../lib/format';
+import { duration } from '../lib/time';
 import { hrefOf, QUEUE_TABS, useStore, type QueueTab } from '../store';
 import { Counts, Meter, QueueActions } from './QueuesOverview';
 import { Breakdown, ClockControls, ReservedNamesPanel, RetryExplainer } from './QueuePanels';

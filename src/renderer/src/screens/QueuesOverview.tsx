@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { QueueSummary, TaskState } from '../../../shared/contract';
 import { confirmAction, WhyBadge } from '../components/common';
-import { duration } from '../lib/format';
+import { duration } from '../lib/time';
 import { plural } from '../lib/plural';
 import { api, hrefOf, refreshQueues, run, useStore } from '../store';
 import { GettingStarted } from './GettingStarted';

@@ -3,7 +3,7 @@ import type { AttemptView, BackoffGap, HeaderMap, ReplayView, RequestView, Respo
 import { confirmAction, CopyButton, Dialog, Empty, Field, StateBadge, StatusBadge, Time, WhyBadge } from '../components/common';
 import { toCurl } from '../lib/curl';
 import { bytes, decodeText, prettyBody, textToBase64 } from '../lib/body';
-import { absoluteTime, duration } from '../lib/format';
+import { absoluteTime, duration } from '../lib/time';
 import { headerValue } from '../lib/headers';
 import { api, hrefOf, navigate, run, toast, useStore } from '../store';
 import { AttemptTools } from './AttemptTools';

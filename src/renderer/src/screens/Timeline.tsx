@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { TimelineData } from '../../../shared/contract';
-import { absoluteTime, duration } from '../lib/format';
+import { absoluteTime, duration } from '../lib/time';
 import { api, navigate, useStore } from '../store';
 
 const ZOOMS = [

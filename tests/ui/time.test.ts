@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { duration } from '../../src/renderer/src/lib/format';
+import { duration } from '../../src/renderer/src/lib/time';
 
 test('durations round once, so no part reads 60', () => {
   assert.equal(duration(59_960), '1 min');

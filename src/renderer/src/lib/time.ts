@@ -1,4 +1,4 @@
-/** Formatting helpers, free of the DOM, so bench and tests can use them too. */
+/** Times and durations as text, and durations as people type them; free of the DOM, so tests can use them too. */
 import type { TimeZoneChoice } from './preferences';
 
 export function relativeTime(atMs: number, nowMs: number): string {
