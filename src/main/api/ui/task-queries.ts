@@ -8,6 +8,7 @@ import type { QueueRow } from '../../core/store/queue-store';
 import type { TaskListRow } from '../../core/store/task-reads';
 import { isFinishedTaskState, isLiveTaskState, liveTaskState, waitingTaskState } from '../../core/task-state';
 import { appEngineBaseUrl } from '../../core/dispatch/request-builder';
+import { retryOrigin } from '../../core/dispatch/retry-policy';
 import { PAYLOAD_TYPE, type TaskPayload } from '../../core/task-request';
 import type {
   AttemptView,
@@ -162,7 +163,7 @@ export class TaskQueries {
         continue;
       }
       const gap = backoffGap(prev.attempt, retry);
-      const from = prev.runTask ? prev.dispatchMs : (prev.responseMs ?? prev.dispatchMs);
+      const from = retryOrigin(prev.runTask, prev.dispatchMs, prev.responseMs);
       cur.gapBefore = { ...gap, waitedMs: cur.scheduleMs - from };
     }
     let summary: TaskSummary;
@@ -206,7 +207,7 @@ export class TaskQueries {
     if (row?.src === 'live' && row.dispatch_count > 0 && row.lease_until_us === null) {
       const gap = backoffGap(row.dispatch_count, retry);
       const last = attempts[attempts.length - 1];
-      const from = last ? (last.runTask ? last.dispatchMs : (last.responseMs ?? last.dispatchMs)) : usToMs(row.schedule_us) - gap.delayMs;
+      const from = last ? retryOrigin(last.runTask, last.dispatchMs, last.responseMs) : usToMs(row.schedule_us) - gap.delayMs;
       nextAttempt = { atMs: usToMs(row.schedule_us), gap: { ...gap, waitedMs: usToMs(row.schedule_us) - from } };
     }
     const finished = row?.src === 'fin' ? { outcome: row.outcome as 'succeeded' | 'exhausted', atMs: usToMs(row.finished_us!) } : null;

@@ -16,7 +16,7 @@ import { backoffDelayUs } from './backoff';
 import { HttpSender, type OutgoingRequest, type SendResult } from './http-sender';
 import { TokenBucket } from './rate-limiter';
 import { buildAppEngineRequest, buildHttpTargetRequest, type AttemptContext } from './request-builder';
-import { retriesExhausted } from './retry-policy';
+import { retriesExhausted, retryOrigin } from './retry-policy';
 
 /** The per-queue state dispatch needs in memory; everything else stays in SQLite. */
 interface QueueRuntime {
@@ -393,8 +393,7 @@ export class Dispatcher {
       maxBackoffUs: toUs(retry.maxBackoff),
       maxDoublings: retry.maxDoublings,
     });
-    // RunTask failures retry from the call's time; others from the failure (reference §7.3).
-    return { kind: 'retry', retryAtUs: (attempt.runTask ? attempt.queueDispatchUs : qnow) + delay };
+    return { kind: 'retry', retryAtUs: retryOrigin(attempt.runTask, attempt.queueDispatchUs, qnow) + delay };
   }
 
   /** RunTask: dispatch now, whatever the schedule, rate limits, concurrency or pause (reference §3.3). */

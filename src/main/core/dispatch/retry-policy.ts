@@ -25,3 +25,11 @@ export function retriesExhausted(
   return attemptsReached && durationReached;
 }
 
+/**
+ * Where a failed attempt's backoff counts from: a RunTask attempt's from the call (when it was
+ * dispatched), any other's from the answer, or from its dispatch when no answer came back
+ * (reference §7.3). Any unit, as long as both times are in it.
+ */
+export function retryOrigin(runTask: boolean, dispatchedAt: number, answeredAt: number | null): number {
+  return runTask ? dispatchedAt : (answeredAt ?? dispatchedAt);
+}
