@@ -17,6 +17,14 @@ export const PAYLOAD_TYPE = 'google.cloud.tasks.v2beta3.Task';
 export const HTTP_USER_AGENT = 'Google-Cloud-Tasks';
 export const APP_ENGINE_USER_AGENT = 'AppEngine-Google; (+http://code.google.com/appengine)';
 
+/** The dispatch deadline of a task that sets none: 10 minutes (HTTP and App Engine targets alike). */
+export const DEFAULT_DISPATCH_DEADLINE_US = 600_000_000;
+
+/** How long an attempt of this task may take before it counts as failed. */
+export function dispatchDeadlineUs(payload: TaskPayload): number {
+  return toUs(payload.dispatchDeadline) || DEFAULT_DISPATCH_DEADLINE_US;
+}
+
 const HTTP_BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
 const APP_ENGINE_BODY_METHODS = new Set(['POST', 'PUT']);
 const MAX_URL = 2083;
@@ -24,7 +32,6 @@ const MAX_HEADER_BYTES = 80 * 1024;
 const MIN_DEADLINE_US = 15_000_000;
 const MAX_HTTP_DEADLINE_US = 30 * 60_000_000;
 const MAX_APP_ENGINE_DEADLINE_US = (24 * 3600 + 15) * 1_000_000;
-const DEFAULT_HTTP_DEADLINE_US = 600_000_000;
 
 function methodOf(method: string | undefined): string {
   return !method || method === 'HTTP_METHOD_UNSPECIFIED' ? 'POST' : method;
@@ -53,7 +60,7 @@ function checkHeaders(headers: Record<string, string>, field: string): void {
 function deadline(task: ProtoObject, isHttp: boolean, settings: EngineSettings) {
   const set = isSet(task.dispatchDeadline);
   const us = toUs(task.dispatchDeadline);
-  if (!set) return isHttp ? fromUs(DEFAULT_HTTP_DEADLINE_US) : undefined;
+  if (!set) return isHttp ? fromUs(DEFAULT_DISPATCH_DEADLINE_US) : undefined;
   const min = settings.liftLimits ? 1 : MIN_DEADLINE_US;
   const max = isHttp ? MAX_HTTP_DEADLINE_US : MAX_APP_ENGINE_DEADLINE_US;
   if (us < min || (!settings.liftLimits && us > max)) {

@@ -1,7 +1,6 @@
 import type { Engine } from '../../core/engine';
 import { notFound } from '../../core/errors';
 import { decodeMessage } from '../../core/protos';
-import { toUs } from '../../core/proto-time';
 import { taskName } from '../../core/resource-names';
 import type { AttemptRow } from '../../core/store/history-store';
 import type { QueueRow } from '../../core/store/queue-store';
@@ -9,7 +8,7 @@ import type { TaskListRow } from '../../core/store/task-reads';
 import { isFinishedTaskState, isLiveTaskState, liveTaskState, waitingTaskState } from '../../core/task-state';
 import { appEngineBaseUrl } from '../../core/dispatch/request-builder';
 import { retryOrigin } from '../../core/dispatch/retry-policy';
-import { PAYLOAD_TYPE, type TaskPayload } from '../../core/task-request';
+import { DEFAULT_DISPATCH_DEADLINE_US, dispatchDeadlineUs, PAYLOAD_TYPE, type TaskPayload } from '../../core/task-request';
 import type {
   AttemptView,
   ListTasksArgs,
@@ -182,7 +181,7 @@ export class TaskQueries {
     let target: 'http' | 'appengine' = 'http';
     let oidc: TaskDetail['oidc'] = null;
     let oauth: TaskDetail['oauth'] = null;
-    let deadlineS = 600;
+    let deadlineS = DEFAULT_DISPATCH_DEADLINE_US / 1e6;
     if (payload) {
       const t = this.target(payload, queue);
       target = t.target;
@@ -198,7 +197,7 @@ export class TaskQueries {
           scope: payload.httpRequest.oauthToken.scope || 'https://www.googleapis.com/auth/cloud-platform',
         };
       }
-      deadlineS = toUs(payload.dispatchDeadline) / 1e6 || 600;
+      deadlineS = dispatchDeadlineUs(payload) / 1e6;
     } else {
       const first = attempts[0].request;
       request = { ...first };

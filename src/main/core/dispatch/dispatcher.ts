@@ -9,7 +9,7 @@ import type { ClaimedRow, DispatchStore, LeaseClaim } from '../store/dispatch-st
 import type { FinishOutcome, HistoryStore } from '../store/history-store';
 import type { QueueRow, QueueStore } from '../store/queue-store';
 import type { WriteBatcher } from '../store/write-batcher';
-import { PAYLOAD_TYPE, type TaskPayload } from '../task-request';
+import { dispatchDeadlineUs, PAYLOAD_TYPE, type TaskPayload } from '../task-request';
 import type { TokenIssuer } from '../oidc/token-issuer';
 import { attemptStatus } from './attempt-status';
 import { backoffDelayUs } from './backoff';
@@ -229,7 +229,7 @@ export class Dispatcher {
     const claims: LeaseClaim[] = [];
     for (const row of rows) {
       const payload = decodeMessage(PAYLOAD_TYPE, row.payload) as TaskPayload;
-      const deadline = toUs(payload.dispatchDeadline) || 600_000_000;
+      const deadline = dispatchDeadlineUs(payload);
       const lastAttempt = JSON.stringify({ scheduleTime: fromUs(row.schedule_us), dispatchTime: fromUs(qnow) });
       // The lease is informative while we run; after a crash every lease is handed back at start.
       claims.push([row, qnow, lastAttempt, now + deadline + LEASE_GRACE_US]);

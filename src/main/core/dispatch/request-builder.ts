@@ -1,8 +1,7 @@
 import type { ProtoObject } from '../protos';
-import { toUs } from '../proto-time';
 import type { QueueConfig } from '../queue-config';
 import type { EngineSettings } from '../settings';
-import type { TaskPayload } from '../task-request';
+import { dispatchDeadlineUs, HTTP_USER_AGENT, type TaskPayload } from '../task-request';
 import type { OutgoingRequest } from './http-sender';
 import type { TokenIssuer } from '../oidc/token-issuer';
 
@@ -23,7 +22,6 @@ export interface AttemptContext {
 
 const RESERVED_HTTP = /^(x-google-|x-appengine-|x-cloudtasks-)/i;
 const COMPUTED = new Set(['host', 'content-length']);
-const DEFAULT_APP_ENGINE_DEADLINE_US = 600_000_000;
 
 function eta(us: number): string {
   return (us / 1e6).toFixed(6);
@@ -78,7 +76,7 @@ export async function buildHttpTargetRequest(
   } else if (oauth?.serviceAccountEmail) {
     setHeader(headers, 'Authorization', `Bearer ${tokens.accessToken()}`);
   }
-  setHeader(headers, 'User-Agent', 'Google-Cloud-Tasks');
+  setHeader(headers, 'User-Agent', HTTP_USER_AGENT);
   headers['X-CloudTasks-QueueName'] = ctx.queueId;
   headers['X-CloudTasks-TaskName'] = ctx.taskId;
   headers['X-CloudTasks-TaskRetryCount'] = String(ctx.retryCount);
@@ -89,7 +87,7 @@ export async function buildHttpTargetRequest(
     headers['X-CloudTasks-TaskRetryReason'] = '';
   }
   const body = method === 'GET' || method === 'HEAD' ? undefined : req.body && req.body.length ? Buffer.from(req.body) : undefined;
-  return { method, url, headers, body, deadlineUs: toUs(payload.dispatchDeadline) || 600_000_000 };
+  return { method, url, headers, body, deadlineUs: dispatchDeadlineUs(payload) };
 }
 
 export function appEngineBaseUrl(routing: ProtoObject | undefined, settings: EngineSettings): string {
@@ -124,5 +122,5 @@ export function buildAppEngineRequest(
   }
   const method = req.httpMethod ?? 'POST';
   const body = req.body && req.body.length ? Buffer.from(req.body) : undefined;
-  return { method, url, headers, body, deadlineUs: toUs(payload.dispatchDeadline) || DEFAULT_APP_ENGINE_DEADLINE_US };
+  return { method, url, headers, body, deadlineUs: dispatchDeadlineUs(payload) };
 }
