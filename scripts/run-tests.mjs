@@ -5,9 +5,10 @@
 //   node scripts/run-tests.mjs cli serve        only files whose path contains "cli" or "serve"
 //   node scripts/run-tests.mjs --test-name-pattern=port   arguments starting with "--" go to node --test
 import { spawn } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const testsDir = join(root, 'tests');
@@ -44,9 +45,22 @@ if (files.length === 0) {
   process.exit(0);
 }
 
+// The usual spec output while the tests run, then a short list of what failed (written to a file
+// and printed last, so nothing the tests print can come after it).
+const summaryDir = mkdtempSync(join(tmpdir(), 'tasklight-tests-'));
+const summaryFile = join(summaryDir, 'summary.txt');
+const reporters = nodeTestArgs.some((a) => a.startsWith('--test-reporter'))
+  ? []
+  : [
+      '--test-reporter=spec',
+      '--test-reporter-destination=stdout',
+      `--test-reporter=${pathToFileURL(join(root, 'scripts', 'failure-summary-reporter.mjs')).href}`,
+      `--test-reporter-destination=${summaryFile}`,
+    ];
+
 const child = spawn(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-concurrency=1', ...nodeTestArgs, ...files],
+  ['--import', 'tsx', '--test', '--test-concurrency=1', ...reporters, ...nodeTestArgs, ...files],
   { cwd: root, stdio: 'inherit' },
 );
 
@@ -55,5 +69,11 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
 }
 
 child.on('exit', (code, signal) => {
+  try {
+    process.stdout.write(readFileSync(summaryFile, 'utf8'));
+  } catch {
+    /* a run given its own --test-reporter, or one that died before reporting */
+  }
+  rmSync(summaryDir, { recursive: true, force: true });
   process.exit(code ?? (signal ? 1 : 0));
 });
