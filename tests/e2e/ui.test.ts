@@ -9,7 +9,9 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { chromiumAvailable, launchBrowser, PARENT, queueHref, queueName, startUi, type Ui } from './harness';
 
-const skip = chromiumAvailable() ? false : 'Chromium is not installed at /usr/bin/chromium';
+// Skipped on a developer's machine without Chromium; under CI a missing browser is a failure, so
+// the end-to-end suite can never pass by not running.
+const skip = chromiumAvailable() || process.env.CI ? false : 'Chromium is not installed at /usr/bin/chromium';
 
 function taskId(name: string | null | undefined): string {
   return String(name).split('/').pop()!;
