@@ -1,7 +1,8 @@
 import type { Engine } from '../../core/engine';
 import type { QueueRow } from '../../core/store/queue-store';
-import type { QueueSummary, TaskState, WaitReason } from '../../../shared/contract';
+import type { QueueSummary, TaskState } from '../../../shared/contract';
 import { rateLimitsOf, retrySettingsOf, usToMs } from './convert';
+import { queueWhy } from './wait-reason';
 
 const WINDOW_SLOTS = 50;
 const SLOT_MS = 100;
@@ -31,15 +32,6 @@ class RateMeter {
     for (const v of this.slots) sum += v;
     return sum / ((WINDOW_SLOTS * SLOT_MS) / 1000);
   }
-}
-
-export function formatDuration(ms: number): string {
-  const a = Math.abs(ms);
-  if (a < 1000) return `${Math.round(a)} ms`;
-  if (a < 60_000) return `${+(a / 1000).toFixed(1)} s`;
-  if (a < 3_600_000) return `${Math.round(a / 60_000)} min`;
-  if (a < 86_400_000) return `${+(a / 3_600_000).toFixed(1)} h`;
-  return `${+(a / 86_400_000).toFixed(1)} d`;
 }
 
 /**
@@ -136,37 +128,4 @@ export class QueueStats {
       whyText,
     };
   }
-}
-
-function queueWhy(
-  row: QueueRow,
-  counts: Record<TaskState, number>,
-  rt: { inFlight: number; tokens: number },
-  nowUs: number,
-  nextDueMs: number | null,
-): { why: WaitReason; whyText: string } {
-  const rl = row.config.rateLimits;
-  const waiting = counts.due + counts.scheduled + counts.backing_off;
-  if (row.state !== 'RUNNING') {
-    return { why: 'paused', whyText: waiting ? `Paused: ${waiting} task${waiting === 1 ? '' : 's'} wait for Resume.` : 'Paused.' };
-  }
-  if (counts.due > 0) {
-    if (rt.inFlight >= rl.maxConcurrentDispatches) {
-      return { why: 'concurrency_limited', whyText: `Concurrency limited: ${rt.inFlight} of ${rl.maxConcurrentDispatches} in flight; ${counts.due} due tasks wait for a slot.` };
-    }
-    if (rt.tokens < 1) {
-      return {
-        why: 'rate_limited',
-        whyText: `Rate limited: ${rt.tokens.toFixed(2)} tokens in the bucket (max ${rl.maxBurstSize}), refilling at ${rl.maxDispatchesPerSecond}/s; ${counts.due} due.`,
-      };
-    }
-    return { why: 'ready', whyText: `${counts.due} due, dispatching.` };
-  }
-  if (counts.dispatching > 0) return { why: 'dispatching', whyText: `${counts.dispatching} in flight.` };
-  if (nextDueMs !== null) {
-    const inText = formatDuration(nextDueMs - usToMs(nowUs));
-    if (counts.scheduled === 0) return { why: 'backing_off', whyText: `Backing off: next retry in ${inText}.` };
-    return { why: 'scheduled', whyText: `Nothing due; next task in ${inText}.` };
-  }
-  return { why: 'idle', whyText: 'Idle: no tasks.' };
 }

@@ -20,53 +20,20 @@ import type {
   TaskSummary,
   TimelineArgs,
   TimelineData,
-  WaitReason,
 } from '../../../shared/contract';
 import { LIVE_TASK_STATES } from '../../../shared/contract';
 import { headersOf, lastOutcome, retrySettingsOf, statusClassOf, toBase64, usToMs } from './convert';
-import { formatDuration } from './queue-stats';
+import { taskWhy, taskWhyText, whyContext, type WhyContext } from './wait-reason';
 import { backoffGap } from './retry-plan';
 
 const MAX_LIMIT = 500;
-
-export interface WhyContext {
-  paused: boolean;
-  inFlight: number;
-  maxConcurrent: number;
-  tokens: number;
-}
-
-export function taskWhy(state: TaskState, ctx: WhyContext | null): WaitReason {
-  switch (state) {
-    case 'dispatching':
-      return 'dispatching';
-    case 'succeeded':
-    case 'exhausted':
-      return 'idle';
-    default:
-      if (ctx?.paused) return 'paused';
-      if (state === 'scheduled') return 'scheduled';
-      if (state === 'backing_off') return 'backing_off';
-      if (ctx && ctx.inFlight >= ctx.maxConcurrent) return 'concurrency_limited';
-      if (ctx && ctx.tokens < 1) return 'rate_limited';
-      return 'ready';
-  }
-}
 
 /** The task table, the task view and the timeline, in the contract's shapes, from the store's reads. */
 export class TaskQueries {
   constructor(private readonly engine: Engine) {}
 
   whyContext(queue: string): WhyContext | null {
-    const row = this.engine.queueRow(queue);
-    if (!row) return null;
-    const rt = this.engine.runtime(queue);
-    return {
-      paused: row.state !== 'RUNNING',
-      inFlight: rt?.inFlight ?? 0,
-      maxConcurrent: row.config.rateLimits.maxConcurrentDispatches,
-      tokens: rt?.tokens ?? 1,
-    };
+    return whyContext(this.engine, queue);
   }
 
   list(args: ListTasksArgs): TaskPage {
@@ -315,27 +282,5 @@ function safeJson(text: string): any {
     return JSON.parse(text);
   } catch {
     return undefined;
-  }
-}
-
-function taskWhyText(s: TaskSummary, ctx: WhyContext | null, queue: QueueRow | undefined, nowUs: number): string {
-  const inText = formatDuration(s.scheduleMs - usToMs(nowUs));
-  switch (s.why) {
-    case 'dispatching':
-      return 'Being dispatched: waiting for the handler to answer.';
-    case 'paused':
-      return 'The queue is paused; Resume it (or Run now) to dispatch.';
-    case 'scheduled':
-      return `Scheduled: due in ${inText}.`;
-    case 'backing_off':
-      return `Backing off after ${s.dispatchCount} failed attempt${s.dispatchCount === 1 ? '' : 's'}: next attempt in ${inText}.`;
-    case 'concurrency_limited':
-      return `Due, but the queue has ${ctx?.inFlight} of ${ctx?.maxConcurrent} dispatches in flight.`;
-    case 'rate_limited':
-      return `Due, but the queue's token bucket is empty (refills at ${queue?.config.rateLimits.maxDispatchesPerSecond}/s).`;
-    case 'ready':
-      return 'Due: dispatched as soon as the queue gets to it.';
-    default:
-      return s.state === 'succeeded' ? 'Succeeded.' : s.state === 'exhausted' ? 'Retries exhausted.' : '';
   }
 }
