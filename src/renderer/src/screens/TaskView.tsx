@@ -1,10 +1,11 @@
 import { useEffect, useState } from 'react';
 import type { AttemptView, BackoffGap, HeaderMap, ReplayView, RequestView, ResponseView, TaskDetail, TokenView } from '../../../shared/contract';
-import { confirmAction, CopyButton, Dialog, Empty, Field, StateBadge, StatusBadge, Time, WhyBadge } from '../components/common';
-import { toCurl } from '../lib/curl';
+import { confirmAction, CopyButton, Dialog, Empty, Field, StateBadge, StatusBadge, WhyBadge } from '../components/common';
+import { Time } from '../components/Time';
 import { bytes, decodeText, prettyBody, textToBase64 } from '../lib/body';
-import { absoluteTime, duration } from '../lib/time';
+import { toCurl } from '../lib/curl';
 import { headerValue } from '../lib/headers';
+import { absoluteTime, duration } from '../lib/time';
 import { api, hrefOf, navigate, run, toast, useStore } from '../store';
 import { AttemptTools } from './AttemptTools';
 
