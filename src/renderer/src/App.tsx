@@ -1,4 +1,4 @@
-import { CopyButton } from './components/common';
+import { CopyButton } from './components/CopyButton';
 import { KeyboardLayer } from './components/KeyboardLayer';
 import type { DensityChoice, ThemeChoice, TimeZoneChoice } from './lib/preferences';
 import { CreateTask } from './screens/CreateTask';

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { AttemptView, BackoffGap, HeaderMap, ReplayView, RequestView, ResponseView, TaskDetail, TokenView } from '../../../shared/contract';
-import { confirmAction, CopyButton, Dialog, Empty, Field, StateBadge, StatusBadge, WhyBadge } from '../components/common';
+import { confirmAction, Dialog, Empty, Field, StateBadge, StatusBadge, WhyBadge } from '../components/common';
+import { CopyButton } from '../components/CopyButton';
 import { Time } from '../components/Time';
 import { bytes, decodeText, prettyBody, textToBase64 } from '../lib/body';
 import { toCurl } from '../lib/curl';
