@@ -1,11 +1,11 @@
-import { randomBytes } from 'node:crypto';
 import type { Clock } from './clock';
 import { EngineEventBus } from './events';
-import { ApiError, Messages, alreadyExists, failedPrecondition, invalidArgument, notFound } from './errors';
+import { QueueIam } from './iam';
+import { Messages, alreadyExists, failedPrecondition, invalidArgument, notFound } from './errors';
 import { decodePageToken, encodePageToken, pageSizeOf } from './page-token';
 import { decodeMessage, type ProtoObject } from './protos';
 import { fromUs } from './proto-time';
-import { appEngineHost, mergeQueueConfig, type QueueConfig } from './queue-config';
+import { appEngineHost, mergeQueueConfig } from './queue-config';
 import { parseQueueFilter } from './queue-filter';
 import {
   parseLocationName,
@@ -63,6 +63,7 @@ export class Engine {
   /** The reads behind the UI and the test helpers (counts, task table, timeline, attempts). */
   readonly reads: TaskReads;
   private readonly dispatchStore: DispatchStore;
+  private readonly iam: QueueIam;
   private readonly writes: WriteBatcher;
   private readonly taskIds: TaskIdGenerator;
   private sweepTimer: NodeJS.Timeout | undefined;
@@ -85,6 +86,7 @@ export class Engine {
     this.dispatchStore = new DispatchStore(db);
     this.writes = new WriteBatcher(db);
     this.taskIds = new TaskIdGenerator(clock);
+    this.iam = new QueueIam(this.queues, this.writes);
     this.tokens = new TokenIssuer(loadOrCreateSigningKey(dataDir), clock);
     this.dispatcher = new Dispatcher(this.dispatchStore, this.queues, this.history, this.writes, clock, settings, this.tokens, this.events);
     this.checkpointer = db.memory ? undefined : new Checkpointer(db.name, { nativeBinding: options.nativeBinding });
@@ -312,40 +314,18 @@ export class Engine {
     });
   }
 
-  // ---- IAM: policies are stored per queue; every permission is granted ----
+  // ---- IAM (core/iam.ts) ----
 
   getIamPolicy(resource: string): ProtoObject {
-    parseQueueName(resource);
-    const row = this.requireQueue(resource, Messages.entityMissing);
-    return policyOut(row.iamPolicy);
+    return this.iam.getPolicy(resource);
   }
 
-  async setIamPolicy(resource: string, policy: ProtoObject | undefined, maskPaths: string[] | null): Promise<ProtoObject> {
-    parseQueueName(resource);
-    if (!policy) throw invalidArgument('policy is required.');
-    return this.writes.run(() => {
-      const row = this.requireQueue(resource, Messages.entityMissing);
-      const current = row.iamPolicy ?? { version: 0, bindings: [], etag: '' };
-      const sentEtag = policy.etag && policy.etag.length ? Buffer.from(policy.etag).toString('base64') : '';
-      if (sentEtag && current.etag && sentEtag !== current.etag) {
-        throw new ApiError('ABORTED', 'There were concurrent policy changes. Please retry the whole read-modify-write with exponential backoff.');
-      }
-      const fields = maskPaths && maskPaths.length ? maskPaths : ['bindings', 'version', 'auditConfigs'];
-      const next: Record<string, any> = { ...current };
-      for (const f of fields) {
-        if (f === 'etag') continue;
-        if (!['bindings', 'version', 'auditConfigs'].includes(f)) throw invalidArgument(`Invalid update_mask path "${f}" for Policy.`);
-        next[f] = policy[f] ?? (f === 'version' ? 0 : []);
-      }
-      next.etag = randomBytes(8).toString('base64');
-      this.queues.setPolicy(resource, next);
-      return policyOut(next);
-    });
+  setIamPolicy(resource: string, policy: ProtoObject | undefined, maskPaths: string[] | null): Promise<ProtoObject> {
+    return this.iam.setPolicy(resource, policy, maskPaths);
   }
 
   testIamPermissions(resource: string, permissions: string[]): string[] {
-    parseQueueName(resource);
-    return this.queues.get(resource) ? [...(permissions ?? [])] : [];
+    return this.iam.testPermissions(resource, permissions);
   }
 
   // ---- tasks ----
@@ -595,14 +575,3 @@ function parseCmekName(name: string) {
 function locationView(project: string, location: string): ProtoObject {
   return { name: `projects/${project}/locations/${location}`, locationId: location, displayName: location };
 }
-
-function policyOut(policy: Record<string, any> | null): ProtoObject {
-  if (!policy) return {};
-  const out: ProtoObject = {};
-  if (policy.version) out.version = policy.version;
-  if (policy.bindings?.length) out.bindings = policy.bindings;
-  if (policy.auditConfigs?.length) out.auditConfigs = policy.auditConfigs;
-  if (policy.etag) out.etag = Buffer.from(policy.etag, 'base64');
-  return out;
-}
-
