@@ -1,6 +1,7 @@
 import type { Clock } from './clock';
 import { EngineEventBus } from './events';
 import { QueueIam } from './iam';
+import { Locations } from './locations';
 import { Messages, alreadyExists, failedPrecondition, invalidArgument, notFound } from './errors';
 import { decodePageToken, encodePageToken, pageSizeOf } from './page-token';
 import { decodeMessage, type ProtoObject } from './protos';
@@ -9,7 +10,6 @@ import { appEngineHost, mergeQueueConfig } from './queue-config';
 import { parseQueueFilter } from './queue-filter';
 import {
   parseLocationName,
-  parseProjectName,
   parseQueueName,
   parseTaskName,
   taskName,
@@ -36,10 +36,6 @@ export type { EngineChange } from './events';
 
 const MAX_QUEUE_PAGE = 9800;
 const MAX_TASK_PAGE = 1000;
-const DEFAULT_LOCATIONS = [
-  'us-central1', 'us-east1', 'us-east4', 'us-west1', 'us-west2', 'europe-west1', 'europe-west2',
-  'europe-west3', 'asia-east1', 'asia-northeast1', 'asia-south1', 'australia-southeast1',
-];
 
 function viewOf(view: string | undefined): TaskView {
   return view === 'FULL' ? 'FULL' : 'BASIC';
@@ -64,6 +60,7 @@ export class Engine {
   readonly reads: TaskReads;
   private readonly dispatchStore: DispatchStore;
   private readonly iam: QueueIam;
+  private readonly locations: Locations;
   private readonly writes: WriteBatcher;
   private readonly taskIds: TaskIdGenerator;
   private sweepTimer: NodeJS.Timeout | undefined;
@@ -87,6 +84,7 @@ export class Engine {
     this.writes = new WriteBatcher(db);
     this.taskIds = new TaskIdGenerator(clock);
     this.iam = new QueueIam(this.queues, this.writes);
+    this.locations = new Locations(this.queues, this.writes);
     this.tokens = new TokenIssuer(loadOrCreateSigningKey(dataDir), clock);
     this.dispatcher = new Dispatcher(this.dispatchStore, this.queues, this.history, this.writes, clock, settings, this.tokens, this.events);
     this.checkpointer = db.memory ? undefined : new Checkpointer(db.name, { nativeBinding: options.nativeBinding });
@@ -472,30 +470,22 @@ export class Engine {
     });
   }
 
-  // ---- locations ----
+  // ---- locations and CMEK config (core/locations.ts) ----
 
   listLocations(name: string): ProtoObject[] {
-    const project = parseProjectName(name);
-    const ids = new Set([...DEFAULT_LOCATIONS, ...this.queues.locations(project)]);
-    return [...ids].sort().map((id) => locationView(project, id));
+    return this.locations.list(name);
   }
 
   getLocation(name: string): ProtoObject {
-    const { project, location } = parseLocationName(name, 'name');
-    return locationView(project, location);
+    return this.locations.get(name);
   }
-
-  // ---- CMEK (v2beta3): stored, no effect ----
 
   getCmekConfig(name: string): ProtoObject {
-    const { project, location } = parseCmekName(name);
-    return { name: `projects/${project}/locations/${location}/cmekConfig`, ...this.queues.cmekConfig(name) };
+    return this.locations.getCmekConfig(name);
   }
 
-  async updateCmekConfig(config: ProtoObject): Promise<ProtoObject> {
-    parseCmekName(config?.name);
-    await this.writes.run(() => this.queues.putCmekConfig(config.name, { kmsKey: config.kmsKey ?? '' }));
-    return this.getCmekConfig(config.name);
+  updateCmekConfig(config: ProtoObject): Promise<ProtoObject> {
+    return this.locations.updateCmekConfig(config);
   }
 
   // ---- test support: reset, forget reserved names, idleness ----
@@ -562,16 +552,4 @@ export class Engine {
   settle(): Promise<void> {
     return this.writes.run(() => undefined);
   }
-}
-
-function parseCmekName(name: string) {
-  const parts = (name ?? '').split('/');
-  if (parts.length !== 5 || parts[4] !== 'cmekConfig') {
-    throw invalidArgument('CmekConfig name must be formatted: "projects/<PROJECT_ID>/locations/<LOCATION_ID>/cmekConfig".');
-  }
-  return parseLocationName(parts.slice(0, 4).join('/'), 'name');
-}
-
-function locationView(project: string, location: string): ProtoObject {
-  return { name: `projects/${project}/locations/${location}`, locationId: location, displayName: location };
 }
