@@ -1,7 +1,8 @@
 import { useState } from 'react';
 import type { TaskDetail } from '../../../shared/contract';
-import { Dialog, downloadText } from '../components/common';
+import { Dialog } from '../components/common';
 import { attemptsToHar, attemptsToJson, diffAttempts } from '../lib/attempt-export';
+import { downloadText } from '../lib/download';
 import { useStore } from '../store';
 
 function CompareAttempts({ task, onClose }: { task: TaskDetail; onClose: () => void }) {
