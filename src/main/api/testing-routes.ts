@@ -59,7 +59,7 @@ export function testingOperations(engine: Engine): TestingOperations {
         throw invalidArgument(`timeoutMs must be a number of milliseconds from 0 to ${MAX_WAIT_MS}, got ${JSON.stringify(timeout)}.`);
       }
       if (!args.untilEmpty) return { idle: await engine.waitUntilIdle(queue, timeout) };
-      return { idle: await waitUntilEmpty(engine, queue, timeout) };
+      return { idle: await engine.waitUntilEmpty(queue, timeout) };
     },
     listAttempts(args) {
       const limit = args.limit === undefined ? DEFAULT_LIMIT : Number(args.limit);
@@ -103,31 +103,6 @@ export function testingOperations(engine: Engine): TestingOperations {
       return { queue, clockOffsetSeconds: (engine.queueRow(queue)?.clockOffsetUs ?? 0) / 1e6 };
     },
   };
-}
-
-/**
- * Idle and no live task left (every task succeeded, exhausted its retries or was deleted): what a
- * test wants after tasks that fail and retry. Backoffs are waited out in real time; queues with
- * long backoffs need advance-clock, and a paused queue with tasks never empties (timeout).
- */
-async function waitUntilEmpty(engine: Engine, queue: string | undefined, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  const empty = () => !engine.reads.hasTasks(queue);
-  for (;;) {
-    const idle = await engine.waitUntilIdle(queue, Math.max(0, deadline - Date.now()));
-    if (idle && empty()) return true;
-    if (Date.now() >= deadline) return false;
-    // Something is backing off or scheduled: wake on the next change, or poll.
-    await new Promise<void>((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        stopListening();
-        resolve();
-      };
-      const timer = setTimeout(done, Math.min(25, Math.max(0, deadline - Date.now())));
-      const stopListening = engine.events.onAny(done);
-    });
-  }
 }
 
 /** An attempts table row in the contract's shape (also what `--log-format json` prints). */

@@ -2,6 +2,7 @@ import type { Clock } from './clock';
 import { EngineEventBus } from './events';
 import { QueueIam } from './iam';
 import { Locations } from './locations';
+import { TestSupport } from './test-support';
 import { Messages, alreadyExists, failedPrecondition, invalidArgument, notFound } from './errors';
 import { decodePageToken, encodePageToken, pageSizeOf } from './page-token';
 import { decodeMessage, type ProtoObject } from './protos';
@@ -15,7 +16,7 @@ import {
   taskName,
 } from './resource-names';
 import type { EngineSettings } from './settings';
-import { clearAll, closeDatabase, openDatabase, type Db, type OpenOptions } from './store/database';
+import { closeDatabase, openDatabase, type Db, type OpenOptions } from './store/database';
 import { QueueStore, type QueueRow } from './store/queue-store';
 import { TaskStore, type TaskRow } from './store/task-store';
 import { WriteBatcher } from './store/write-batcher';
@@ -61,6 +62,7 @@ export class Engine {
   private readonly dispatchStore: DispatchStore;
   private readonly iam: QueueIam;
   private readonly locations: Locations;
+  private readonly testSupport: TestSupport;
   private readonly writes: WriteBatcher;
   private readonly taskIds: TaskIdGenerator;
   private sweepTimer: NodeJS.Timeout | undefined;
@@ -87,6 +89,9 @@ export class Engine {
     this.locations = new Locations(this.queues, this.writes);
     this.tokens = new TokenIssuer(loadOrCreateSigningKey(dataDir), clock);
     this.dispatcher = new Dispatcher(this.dispatchStore, this.queues, this.history, this.writes, clock, settings, this.tokens, this.events);
+    this.testSupport = new TestSupport({
+      db, queues: this.queues, tasks: this.tasks, reads: this.reads, writes: this.writes, dispatcher: this.dispatcher, events: this.events,
+    });
     this.checkpointer = db.memory ? undefined : new Checkpointer(db.name, { nativeBinding: options.nativeBinding });
     this.dispatcher.loadQueues();
     // Expired name reservations are only ever compared against now; dropping them is housekeeping.
@@ -488,64 +493,26 @@ export class Engine {
     return this.locations.updateCmekConfig(config);
   }
 
-  // ---- test support: reset, forget reserved names, idleness ----
+  // ---- test support (core/test-support.ts) ----
 
   /** Deletes every queue, task, reserved name and all history; attempts in flight are ignored. */
-  async reset(): Promise<void> {
-    await this.writes.run(() => {
-      clearAll(this.db);
-      this.queues.clearCache();
-      this.dispatcher.forgetQueues();
-      this.events.announce('store:reset', {});
-    });
+  reset(): Promise<void> {
+    return this.testSupport.reset();
   }
 
   /** Releases task names reserved by de-duplication (all queues, or one) and deleted queue names. */
-  async forgetReservedNames(queue?: string): Promise<number> {
-    if (queue) parseQueueName(queue);
-    return this.writes.run(() => {
-      if (queue) return this.tasks.forgetNames(queue);
-      return this.tasks.forgetNames() + this.queues.forgetAllDeleted();
-    });
+  forgetReservedNames(queue?: string): Promise<number> {
+    return this.testSupport.forgetReservedNames(queue);
   }
 
-  /**
-   * Idle: nothing in flight, no outcome waiting to be recorded, and no task due now in a running
-   * queue (tasks scheduled for later and tasks in paused queues do not count).
-   */
-  isIdle(queue?: string): boolean {
-    const names = queue ? [queue] : this.queues.all().map((q) => q.name);
-    for (const name of names) {
-      const row = this.queues.get(name);
-      if (!row) continue;
-      if (this.dispatcher.busy(name)) return false;
-      if (row.state !== 'RUNNING') continue;
-      if (this.tasks.hasDue(name, this.dispatcher.queueNowUs(name))) return false;
-    }
-    return true;
-  }
-
-  /** Resolves true once idle (see isIdle), false when `timeoutMs` passes first. Uses real time: it waits on I/O. */
+  /** Resolves true once idle (nothing in flight, nothing due now in a running queue), false when `timeoutMs` passes first (real time). */
   waitUntilIdle(queue: string | undefined, timeoutMs: number): Promise<boolean> {
-    return new Promise((resolve) => {
-      let done = false;
-      const finish = (value: boolean) => {
-        if (done) return;
-        done = true;
-        clearTimeout(timer);
-        clearInterval(poll);
-        stopListening();
-        resolve(value);
-      };
-      const check = () => {
-        if (this.isIdle(queue)) finish(true);
-      };
-      const timer = setTimeout(() => finish(this.isIdle(queue)), timeoutMs);
-      // Changes wake it at once; the poll catches tasks that merely became due.
-      const poll = setInterval(check, 25);
-      const stopListening = this.events.onAny(check);
-      setImmediate(check);
-    });
+    return this.testSupport.waitUntilIdle(queue, timeoutMs);
+  }
+
+  /** Resolves true once idle with no live task left, false when `timeoutMs` passes first (real time). */
+  waitUntilEmpty(queue: string | undefined, timeoutMs: number): Promise<boolean> {
+    return this.testSupport.waitUntilEmpty(queue, timeoutMs);
   }
 
   /** Resolves after every write queued so far is committed. */
