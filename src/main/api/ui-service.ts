@@ -31,7 +31,7 @@ import type {
 } from '../../shared/contract';
 import { isCommandName } from '../../shared/contract';
 import { version } from '../../../package.json';
-import { msToUs, protoDuration, statusClassOf, usToMs } from './ui/convert';
+import { msToUs, protoDuration, statusClassOf, usToMs } from './ui/views';
 import { EventHub, type Subscriber } from './ui/event-hub';
 import { QueueStats } from './ui/queue-stats';
 import { Replayer } from './ui/replay';

@@ -1,7 +1,7 @@
 import type { Engine } from '../../core/engine';
 import type { QueueRow } from '../../core/store/queue-store';
 import type { QueueSummary, TaskState } from '../../../shared/contract';
-import { rateLimitsOf, retrySettingsOf, usToMs } from './convert';
+import { rateLimitsOf, retrySettingsOf, usToMs } from './views';
 import { queueWhy } from './wait-reason';
 
 const WINDOW_SLOTS = 50;

@@ -1,7 +1,7 @@
 import type { Clock } from '../../core/clock';
 import { HttpSender } from '../../core/dispatch/http-sender';
 import type { HeaderMap, ReplayView } from '../../../shared/contract';
-import { statusClassOf } from './convert';
+import { statusClassOf } from './views';
 
 const MAX_PER_TASK = 20;
 const MAX_TASKS = 500;

@@ -6,11 +6,9 @@ import type { AttemptRow } from '../../core/store/history-store';
 import type { QueueRow } from '../../core/store/queue-store';
 import type { TaskListRow } from '../../core/store/task-reads';
 import { isFinishedTaskState, isLiveTaskState, liveTaskState, waitingTaskState } from '../../core/task-state';
-import { appEngineBaseUrl } from '../../core/dispatch/request-builder';
 import { retryOrigin } from '../../core/dispatch/retry-policy';
 import { DEFAULT_DISPATCH_DEADLINE_US, dispatchDeadlineUs, PAYLOAD_TYPE, type TaskPayload } from '../../core/task-request';
 import type {
-  AttemptView,
   ListTasksArgs,
   RequestView,
   RetrySettings,
@@ -22,7 +20,7 @@ import type {
   TimelineData,
 } from '../../../shared/contract';
 import { LIVE_TASK_STATES } from '../../../shared/contract';
-import { headersOf, lastOutcome, retrySettingsOf, statusClassOf, toBase64, usToMs } from './convert';
+import { attemptView, headersOf, lastOutcome, requestTarget, retrySettingsOf, statusClassOf, toBase64, usToMs } from './views';
 import { taskWhy, taskWhyText, whyContext, type WhyContext } from './wait-reason';
 import { backoffGap } from './retry-plan';
 
@@ -82,16 +80,7 @@ export class TaskQueries {
   }
 
   target(payload: TaskPayload, queue: QueueRow | undefined): { method: string; url: string; target: 'http' | 'appengine' } {
-    if (payload.httpRequest) {
-      return { method: payload.httpRequest.httpMethod ?? 'POST', url: payload.httpRequest.url ?? '', target: 'http' };
-    }
-    const req = payload.appEngineHttpRequest ?? {};
-    const routing = queue?.config.appEngineRoutingOverride ?? req.appEngineRouting;
-    return {
-      method: req.httpMethod ?? 'POST',
-      url: appEngineBaseUrl(routing, this.engine.settings) + (req.relativeUri || '/'),
-      target: 'appengine',
-    };
+    return requestTarget(payload, queue, this.engine.settings);
   }
 
   /** The live row, or else the newest finished one. */
@@ -248,39 +237,5 @@ export class TaskQueries {
       })),
       backoff,
     };
-  }
-}
-
-export function attemptView(a: any): AttemptView {
-  const req = safeJson(a.request) ?? {};
-  const res = a.response ? safeJson(a.response) : null;
-  return {
-    id: a.id,
-    attempt: a.attempt,
-    scheduleMs: usToMs(a.schedule_us),
-    dispatchMs: usToMs(a.dispatch_us),
-    responseMs: a.response_us === null ? null : usToMs(a.response_us),
-    durationMs: a.duration_ms,
-    status: a.status,
-    outcome: a.outcome,
-    error: a.error,
-    statusClass: statusClassOf(a.status),
-    runTask: !!a.run_task,
-    request: {
-      method: req.method ?? '',
-      url: req.url ?? '',
-      headers: headersOf(req.headers),
-      bodyBase64: req.body ?? '',
-      bodySize: req.bodySize ?? 0,
-    },
-    response: res ? { status: a.status, headers: headersOf(res.headers), bodyBase64: res.body ?? '', truncated: !!res.truncated } : null,
-  };
-}
-
-function safeJson(text: string): any {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
   }
 }

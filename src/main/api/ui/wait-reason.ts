@@ -6,7 +6,7 @@
 import type { Engine } from '../../core/engine';
 import type { QueueRow } from '../../core/store/queue-store';
 import type { TaskState, TaskSummary, WaitReason } from '../../../shared/contract';
-import { usToMs } from './convert';
+import { usToMs } from './views';
 
 /** The queue's side of a task's wait reason. */
 export interface WhyContext {
