@@ -1,8 +1,8 @@
 import { useEffect, useId, useMemo, useRef, useState } from 'react';
-import { navigate, QUEUE_TABS, setPreferences, useStore, type Route } from '../store';
 import { THEMES } from '../lib/preferences';
 import { matchesQuery } from '../lib/shortcuts';
-import { Dialog } from './common';
+import { navigate, QUEUE_TABS, setPreferences, useStore, type Route } from '../store';
+import { Dialog } from './Dialog';
 
 interface Command {
   id: string;

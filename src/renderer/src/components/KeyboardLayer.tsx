@@ -2,7 +2,7 @@ import { useEffect } from 'react';
 import { commandFor, isTextEntry, SHORTCUT_LIST, type ShortcutCommand } from '../lib/shortcuts';
 import { useStore } from '../store';
 import { CommandPalette } from './CommandPalette';
-import { Dialog } from './common';
+import { Dialog } from './Dialog';
 
 /** Moves focus to the next or previous row link (queue cards, task rows); Enter then opens it. */
 function moveRow(step: 1 | -1): void {

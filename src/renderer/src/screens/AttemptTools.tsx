@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { TaskDetail } from '../../../shared/contract';
-import { Dialog } from '../components/common';
+import { Dialog } from '../components/Dialog';
 import { attemptsToHar, attemptsToJson, diffAttempts } from '../lib/attempt-export';
 import { downloadText } from '../lib/download';
 import { useStore } from '../store';

@@ -1,5 +1,6 @@
 import { useState } from 'react';
-import { Dialog, Field } from '../components/common';
+import { Field } from '../components/common';
+import { Dialog } from '../components/Dialog';
 import { parseDuration } from '../lib/time';
 import { api, navigate, run, useStore } from '../store';
 

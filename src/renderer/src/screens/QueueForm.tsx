@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { QueueSummary, RetrySettings } from '../../../shared/contract';
-import { Dialog, Field } from '../components/common';
+import { Field } from '../components/common';
+import { Dialog } from '../components/Dialog';
 import { api, refreshQueues, run, useStore } from '../store';
 
 /** Create a queue, or edit an existing queue's rate limits and retry config. */
