@@ -36,7 +36,9 @@ import { EventHub, type Subscriber } from './ui/event-hub';
 import { QueueStats } from './ui/queue-stats';
 import { Replayer } from './ui/replay';
 import { retryPlan } from './ui/retry-plan';
-import { TaskQueries } from './ui/task-queries';
+import { taskDetail } from './ui/task-detail';
+import { listTasks, taskSummary } from './ui/task-list';
+import { timeline } from './ui/timeline';
 import { verifyToken } from './ui/token-view';
 import { testingOperations, type TestingOperations } from './testing-routes';
 
@@ -74,7 +76,6 @@ function obj<T>(value: unknown): T {
 }
 
 export class UiService {
-  readonly queries: TaskQueries;
   readonly stats: QueueStats;
   readonly hub: EventHub;
   private readonly replayer: Replayer;
@@ -85,7 +86,6 @@ export class UiService {
     readonly engine: Engine,
     private readonly options: UiServiceOptions,
   ) {
-    this.queries = new TaskQueries(engine);
     this.stats = new QueueStats(engine);
     this.hub = new EventHub(engine, () => this.stats.all());
     this.replayer = new Replayer(engine.clock);
@@ -121,7 +121,7 @@ export class UiService {
       listTasks: (a) => {
         const args = obj<ArgsOf<'listTasks'>>(a);
         str(args.queue, 'queue');
-        return this.queries.list({
+        return listTasks(engine, {
           ...args,
           states: args.states === undefined ? undefined : ([] as string[]).concat(args.states as any) as any,
           offset: num(args.offset, 'offset'),
@@ -147,7 +147,7 @@ export class UiService {
       verifyToken: (a) => verifyToken(engine.tokens, obj(a), usToMs(engine.clock.nowUs())),
       timeline: (a) => {
         const args = obj<ArgsOf<'timeline'>>(a);
-        return this.queries.timeline({
+        return timeline(engine, {
           queue: str(args.queue, 'queue'),
           fromMs: num(args.fromMs, 'fromMs') ?? Date.now() - 3_600_000,
           toMs: num(args.toMs, 'toMs') ?? Date.now() + 3_600_000,
@@ -343,14 +343,12 @@ export class UiService {
   }
 
   private summary(queue: string, id: string): TaskSummary {
-    const row = this.queries.findRow(queue, id);
-    if (!row) throw notFound(`Task ${id} does not exist in ${queue}.`);
-    return this.queries.summarize(queue, row, this.engine.queueNowUs(queue), this.queries.whyContext(queue));
+    return taskSummary(this.engine, queue, id);
   }
 
   private task(a: { queue: string; id: string }): TaskDetail {
     const { queue, id } = this.ref(a);
-    const detail = this.queries.detail(queue, id, DEFAULT_RETRY);
+    const detail = taskDetail(this.engine, queue, id, DEFAULT_RETRY);
     return { ...detail, replays: this.replayer.of(`${queue}\n${id}`) };
   }
 
@@ -376,7 +374,7 @@ export class UiService {
   }
 
   private async duplicate(ref: { queue: string; id: string }): Promise<TaskSummary> {
-    const row = this.queries.findRow(ref.queue, ref.id);
+    const row = this.engine.reads.findTask(ref.queue, ref.id);
     if (!row) throw notFound(`Task ${ref.id} does not exist in ${ref.queue}.`);
     const payload = decodeMessage(PAYLOAD_TYPE, row.payload) as TaskPayload;
     const task: ProtoObject = {};
@@ -396,13 +394,13 @@ export class UiService {
   private async replay(args: ReplayArgs): Promise<ReplayView> {
     const { queue, id } = this.ref(args);
     const attemptId = num(args.attemptId, 'attemptId');
-    const a = attemptId === undefined ? undefined : this.queries.attemptRow(attemptId);
+    const a = attemptId === undefined ? undefined : this.engine.reads.attempt(attemptId);
     if (!a || a.queue !== queue || a.task_id !== id) throw notFound(`Attempt ${attemptId} of task ${id} does not exist.`);
     const recorded = JSON.parse(a.request);
     let body: Buffer | undefined = recorded.body ? Buffer.from(recorded.body, 'base64') : undefined;
     if (recorded.bodySize > (body?.length ?? 0)) {
       // The attempt kept a 64 KiB excerpt; the task still has the whole body.
-      const row = this.queries.findRow(queue, id);
+      const row = this.engine.reads.findTask(queue, id);
       const p = row ? (decodeMessage(PAYLOAD_TYPE, row.payload) as TaskPayload) : undefined;
       const full = p?.httpRequest?.body ?? p?.appEngineHttpRequest?.body;
       if (full) body = Buffer.from(full);
