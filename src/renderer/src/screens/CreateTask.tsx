@@ -1,6 +1,6 @@
 import { useState } from 'react';
-import { Field } from '../components/common';
 import { Dialog } from '../components/Dialog';
+import { Field } from '../components/Field';
 import { parseDuration } from '../lib/time';
 import { api, navigate, run, useStore } from '../store';
 

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { QueueSummary, RetrySettings } from '../../../shared/contract';
-import { Field } from '../components/common';
 import { Dialog } from '../components/Dialog';
+import { Field } from '../components/Field';
 import { api, refreshQueues, run, useStore } from '../store';
 
 /** Create a queue, or edit an existing queue's rate limits and retry config. */

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { QueueBreakdown, QueueSummary, ReservedNames, RetryPlan, RetrySettings } from '../../../shared/contract';
-import { Field } from '../components/common';
+import { Field } from '../components/Field';
 import { duration, parseDuration } from '../lib/time';
 import { api, refreshQueues, run, toast, useStore } from '../store';
 
