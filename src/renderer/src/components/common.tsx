@@ -1,4 +1,3 @@
-import type { ReactNode } from 'react';
 import type { StatusClass, TaskState, WaitReason } from '../../../shared/contract';
 
 const STATE_LABEL: Record<TaskState, string> = {
@@ -48,15 +47,6 @@ export function WhyBadge({ why, title }: { why: WaitReason; title?: string }) {
     <span className={`why why-${why}`} title={title}>
       {WHY_LABEL[why]}
     </span>
-  );
-}
-
-export function Empty({ title, children }: { title: string; children?: ReactNode }) {
-  return (
-    <div className="empty">
-      <p className="empty-title">{title}</p>
-      {children}
-    </div>
   );
 }
 

@@ -1,9 +1,10 @@
 import { useState } from 'react';
-import { Empty, WhyBadge } from '../components/common';
+import { WhyBadge } from '../components/common';
+import { Empty } from '../components/Empty';
 import { duration } from '../lib/time';
 import { hrefOf, QUEUE_TABS, useStore, type QueueTab } from '../store';
-import { Counts, Meter, QueueActions } from './QueuesOverview';
 import { Breakdown, ClockControls, ReservedNamesPanel, RetryExplainer } from './QueuePanels';
+import { Counts, Meter, QueueActions } from './QueuesOverview';
 import { DEFAULT_FILTERS, FilterBar, TaskTable, type TaskFilters } from './TaskTable';
 import { Timeline } from './Timeline';
 
