@@ -259,14 +259,14 @@ async function scale(emptyRateFromThroughput?: number) {
   for (let i = 0; i < RUNS; i++) emptyOpens.push(await timeToServe(emptyDir, cli));
   fs.rmSync(big, { recursive: true, force: true });
   fs.rmSync(emptyDir, { recursive: true, force: true });
-  return { ...result, million, fillSeconds, openMs: median(opens), openEmptyMs: median(emptyOpens), openedWith: cli ? 'node out/main/cli.js' : 'tsx src/main/cli.ts' };
+  return { ...result, million, fillSeconds, openMs: median(opens), openEmptyMs: median(emptyOpens), openedWith: cli ? 'node out/main/cli.js' : 'tsx src/main/cli/main.ts' };
 }
 
 /** Spawns `tasklight serve` and polls ListTasks until it answers; returns milliseconds since spawn. */
 async function timeToServe(dataDir: string, built: boolean): Promise<number> {
   const args = built
     ? [path.join(here, '../out/main/cli.js'), 'serve']
-    : ['--import', 'tsx', path.join(here, '../src/main/cli.ts'), 'serve'];
+    : ['--import', 'tsx', path.join(here, '../src/main/cli/main.ts'), 'serve'];
   const t0 = performance.now();
   const proc = spawn(process.execPath, [...args, '--grpc-port', '0', '--http-port', '0', '--data-dir', dataDir], {
     stdio: ['ignore', 'pipe', 'inherit'],

@@ -26,7 +26,7 @@ import {
 } from '../helpers/tasklight';
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const CLI = path.join(ROOT, 'src', 'main', 'cli.ts');
+const CLI = path.join(ROOT, 'src', 'main', 'cli', 'main.ts');
 const READY_LINE = /^Tasklight ready: gRPC (\S+):(\d+), HTTP http:\/\/(\S+):(\d+) \((.+)\)$/m;
 
 interface Child {

@@ -14,7 +14,7 @@ import { after, describe, test } from 'node:test';
 import { shortId, startHandler, waitFor, type RecordingHandler } from '../helpers/handler';
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const CLI = path.join(ROOT, 'src', 'main', 'cli.ts');
+const CLI = path.join(ROOT, 'src', 'main', 'cli', 'main.ts');
 const READY = /Tasklight ready: gRPC 127\.0\.0\.1:(\d+), HTTP (http:\/\/127\.0\.0\.1:\d+)/;
 const TASKS = 200;
 const HANDLER_DELAY_MS = 3_000;
