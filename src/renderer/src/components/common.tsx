@@ -49,8 +49,3 @@ export function WhyBadge({ why, title }: { why: WaitReason; title?: string }) {
     </span>
   );
 }
-
-/** Confirms with the native dialog; fine for destructive actions. */
-export function confirmAction(text: string): boolean {
-  return window.confirm(text);
-}

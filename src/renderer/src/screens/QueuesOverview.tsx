@@ -1,8 +1,9 @@
 import { useState } from 'react';
 import type { QueueSummary, TaskState } from '../../../shared/contract';
-import { confirmAction, WhyBadge } from '../components/common';
-import { duration } from '../lib/time';
+import { WhyBadge } from '../components/common';
+import { confirmAction } from '../lib/confirm';
 import { plural } from '../lib/plural';
+import { duration } from '../lib/time';
 import { api, hrefOf, refreshQueues, run, useStore } from '../store';
 import { GettingStarted } from './GettingStarted';
 import { QueueForm } from './QueueForm';

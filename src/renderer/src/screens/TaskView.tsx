@@ -1,12 +1,13 @@
 import { useEffect, useState } from 'react';
 import type { AttemptView, BackoffGap, HeaderMap, ReplayView, RequestView, ResponseView, TaskDetail, TokenView } from '../../../shared/contract';
-import { confirmAction, StateBadge, StatusBadge, WhyBadge } from '../components/common';
+import { StateBadge, StatusBadge, WhyBadge } from '../components/common';
 import { CopyButton } from '../components/CopyButton';
 import { Dialog } from '../components/Dialog';
 import { Empty } from '../components/Empty';
 import { Field } from '../components/Field';
 import { Time } from '../components/Time';
 import { bytes, decodeText, prettyBody, textToBase64 } from '../lib/body';
+import { confirmAction } from '../lib/confirm';
 import { toCurl } from '../lib/curl';
 import { headerValue } from '../lib/headers';
 import { absoluteTime, duration } from '../lib/time';
