@@ -6,33 +6,28 @@
 import type { Engine } from '../core/engine';
 import { invalidArgument, notFound } from '../core/errors';
 import { decodeMessage, type ProtoObject } from '../core/protos';
-import { parseQueueName, taskName } from '../core/resource-names';
+import { taskName } from '../core/resource-names';
 import { QUEUE_DEFAULTS } from '../core/queue-config';
 import { PAYLOAD_TYPE, type TaskPayload } from '../core/task-request';
 import type {
-  AdvanceToNextDueResult,
   ArgsOf,
   CommandName,
-  CreateQueueArgs,
   CreateTaskArgs,
-  QueueBreakdown,
-  ReservedNames,
-  QueueSummary,
   ReplayArgs,
   ReplayView,
   ResultOf,
   RetrySettings,
   ServerInfo,
-  StatusClass,
   TaskDetail,
   TaskSummary,
   UiUpdate,
-  UpdateQueueArgs,
 } from '../../shared/contract';
 import { isCommandName } from '../../shared/contract';
 import { version } from '../../../package.json';
-import { msToUs, protoDuration, statusClassOf, usToMs } from './ui/views';
+import { msToUs, usToMs } from './ui/views';
+import { num, obj, str } from './ui/command-args';
 import { EventHub, type Subscriber } from './ui/event-hub';
+import { QueueCommands } from './ui/queue-commands';
 import { QueueStats } from './ui/queue-stats';
 import { Replayer } from './ui/replay';
 import { retryPlan } from './ui/retry-plan';
@@ -59,25 +54,10 @@ const DEFAULT_RETRY: RetrySettings = {
   maxDoublings: QUEUE_DEFAULTS.maxDoublings,
 };
 
-function str(value: unknown, field: string): string {
-  if (typeof value !== 'string' || !value) throw invalidArgument(`${field} is required (a string).`);
-  return value;
-}
-
-function num(value: unknown, field: string): number | undefined {
-  if (value === undefined || value === null || value === '') return undefined;
-  const n = Number(value);
-  if (!Number.isFinite(n)) throw invalidArgument(`${field} must be a number.`);
-  return n;
-}
-
-function obj<T>(value: unknown): T {
-  return (value && typeof value === 'object' ? value : {}) as T;
-}
-
 export class UiService {
   readonly stats: QueueStats;
   readonly hub: EventHub;
+  private readonly queues: QueueCommands;
   private readonly replayer: Replayer;
   private readonly handlers: Handlers;
   private readonly testing: TestingOperations;
@@ -90,34 +70,35 @@ export class UiService {
     this.hub = new EventHub(engine, () => this.stats.all());
     this.replayer = new Replayer(engine.clock);
     this.testing = testingOperations(engine);
+    this.queues = new QueueCommands(engine, this.stats, () => this.defaultParent());
     engine.events.on('store:reset', () => this.replayer.clear());
     this.handlers = {
       serverInfo: () => this.serverInfo(),
       listQueues: () => this.stats.all(),
-      getQueue: (a) => this.queue(str(obj<{ name: string }>(a).name, 'name')),
-      createQueue: (a) => this.createQueue(obj(a)),
-      updateQueue: (a) => this.updateQueue(obj(a)),
+      getQueue: (a) => this.queues.summary(str(obj<{ name: string }>(a).name, 'name')),
+      createQueue: (a) => this.queues.create(obj(a)),
+      updateQueue: (a) => this.queues.update(obj(a)),
       pauseQueue: async (a) => {
         const name = str(obj<{ name: string }>(a).name, 'name');
         await engine.setQueueState(name, 'PAUSED');
-        return this.queue(name);
+        return this.queues.summary(name);
       },
       resumeQueue: async (a) => {
         const name = str(obj<{ name: string }>(a).name, 'name');
         await engine.setQueueState(name, 'RUNNING');
-        return this.queue(name);
+        return this.queues.summary(name);
       },
       purgeQueue: async (a) => {
         const name = str(obj<{ name: string }>(a).name, 'name');
         await engine.purgeQueue(name);
-        return this.queue(name);
+        return this.queues.summary(name);
       },
       deleteQueue: async (a) => {
         await engine.deleteQueue(str(obj<{ name: string }>(a).name, 'name'));
         return { deleted: true as const };
       },
-      queueBreakdown: (a) => this.breakdown(str(obj<{ name: string }>(a).name, 'name'), num(obj<{ limit?: number }>(a).limit, 'limit')),
-      reservedNames: (a) => this.reservedNames(str(obj<{ name: string }>(a).name, 'name'), num(obj<{ limit?: number }>(a).limit, 'limit')),
+      queueBreakdown: (a) => this.queues.breakdown(str(obj<{ name: string }>(a).name, 'name'), num(obj<{ limit?: number }>(a).limit, 'limit')),
+      reservedNames: (a) => this.queues.reservedNames(str(obj<{ name: string }>(a).name, 'name'), num(obj<{ limit?: number }>(a).limit, 'limit')),
       listTasks: (a) => {
         const args = obj<ArgsOf<'listTasks'>>(a);
         str(args.queue, 'queue');
@@ -167,7 +148,7 @@ export class UiService {
         }
         return retryPlan(r, Math.min(200, num(args.limit, 'limit') ?? 25));
       },
-      advanceToNextDue: (a) => this.advanceToNextDue(str(obj<{ name: string }>(a).name, 'name')),
+      advanceToNextDue: (a) => this.queues.advanceToNextDue(str(obj<{ name: string }>(a).name, 'name')),
       advanceClock: (a) => this.testing.advanceClock(obj(a)),
       reset: () => this.testing.reset(),
       forgetNames: (a) => this.testing.forgetNames(obj(a)),
@@ -202,137 +183,12 @@ export class UiService {
       ...this.options.info(),
       version,
       oidc: { issuer, jwksUri: `${issuer}/oauth2/v3/certs`, discoveryUri: `${issuer}/.well-known/openid-configuration` },
-      defaultParent: this.options.defaultParent ?? 'projects/my-project/locations/us-central1',
+      defaultParent: this.defaultParent(),
     };
   }
 
-  private requireQueue(name: string): void {
-    if (!this.engine.queueRow(name)) throw notFound(`Queue ${name} does not exist.`);
-  }
-
-  private queue(name: string): QueueSummary {
-    const q = this.stats.one(name);
-    if (!q) throw notFound(`Queue ${name} does not exist.`);
-    return q;
-  }
-
-  private queueFields(args: { rateLimits?: CreateQueueArgs['rateLimits']; retry?: Partial<RetrySettings> }): { body: ProtoObject; paths: string[] } {
-    const body: ProtoObject = {};
-    const paths: string[] = [];
-    const rl = obj<NonNullable<CreateQueueArgs['rateLimits']>>(args.rateLimits);
-    const rate = num(rl.maxDispatchesPerSecond, 'rateLimits.maxDispatchesPerSecond');
-    const conc = num(rl.maxConcurrentDispatches, 'rateLimits.maxConcurrentDispatches');
-    if (rate !== undefined || conc !== undefined) {
-      body.rateLimits = {};
-      if (rate !== undefined) (body.rateLimits.maxDispatchesPerSecond = rate), paths.push('rateLimits.maxDispatchesPerSecond');
-      if (conc !== undefined) (body.rateLimits.maxConcurrentDispatches = conc), paths.push('rateLimits.maxConcurrentDispatches');
-    }
-    const r = obj<Partial<RetrySettings>>(args.retry);
-    const retry: ProtoObject = {};
-    const set = (key: string, value: unknown) => {
-      retry[key] = value;
-      paths.push(`retryConfig.${key}`);
-    };
-    const v = {
-      maxAttempts: num(r.maxAttempts, 'retry.maxAttempts'),
-      maxRetryDurationS: num(r.maxRetryDurationS, 'retry.maxRetryDurationS'),
-      minBackoffS: num(r.minBackoffS, 'retry.minBackoffS'),
-      maxBackoffS: num(r.maxBackoffS, 'retry.maxBackoffS'),
-      maxDoublings: num(r.maxDoublings, 'retry.maxDoublings'),
-    };
-    if (v.maxAttempts !== undefined) set('maxAttempts', v.maxAttempts);
-    if (v.maxRetryDurationS !== undefined) set('maxRetryDuration', protoDuration(v.maxRetryDurationS));
-    if (v.minBackoffS !== undefined) set('minBackoff', protoDuration(v.minBackoffS));
-    if (v.maxBackoffS !== undefined) set('maxBackoff', protoDuration(v.maxBackoffS));
-    if (v.maxDoublings !== undefined) set('maxDoublings', v.maxDoublings);
-    if (Object.keys(retry).length) body.retryConfig = retry;
-    return { body, paths };
-  }
-
-  private async createQueue(args: CreateQueueArgs): Promise<QueueSummary> {
-    let name = args.name;
-    if (!name) {
-      const [, project, , location] = (this.options.defaultParent ?? 'projects/my-project/locations/us-central1').split('/');
-      name = `projects/${args.project || project}/locations/${args.location || location}/queues/${str(args.id, 'id')}`;
-    }
-    const parsed = parseQueueName(name);
-    const { body } = this.queueFields(args);
-    await this.engine.createQueue(`projects/${parsed.project}/locations/${parsed.location}`, { ...body, name: parsed.full });
-    return this.queue(parsed.full);
-  }
-
-  private async updateQueue(args: UpdateQueueArgs): Promise<QueueSummary> {
-    const name = str(args.name, 'name');
-    this.requireQueue(name);
-    const { body, paths } = this.queueFields(args);
-    if (paths.length) await this.engine.updateQueue({ ...body, name }, paths);
-    return this.queue(name);
-  }
-
-  private reservedNames(name: string, limit = 100): ReservedNames {
-    this.requireQueue(name);
-    const { total, names } = this.engine.reservedNames(name, Math.max(1, Math.min(1000, limit)));
-    return { name, total, names: names.map((r) => ({ id: r.task_id, untilMs: usToMs(r.expires_us) })) };
-  }
-
-  private breakdown(name: string, limit = 5000): QueueBreakdown {
-    this.requireQueue(name);
-    const n = Math.max(1, Math.min(50_000, limit));
-    const rows = this.engine.reads.recentAttempts(name, n);
-    const byClass: Record<StatusClass, number> = { '2xx': 0, '3xx': 0, '4xx': 0, '5xx': 0, network: 0 };
-    const byStatus = new Map<string, number>();
-    const bounds = [5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, null];
-    const latency = bounds.map((upToMs) => ({ upToMs, count: 0 }));
-    const durations: number[] = [];
-    const targets = new Map<string, { count: number; errors: number; durations: number[] }>();
-    for (const r of rows) {
-      const cls = statusClassOf(r.status);
-      byClass[cls]++;
-      const key = r.status !== null ? String(r.status) : r.outcome;
-      byStatus.set(key, (byStatus.get(key) ?? 0) + 1);
-      let host = '';
-      try {
-        host = r.url ? new URL(r.url).host : '';
-      } catch {
-        /* keep '' */
-      }
-      let t = targets.get(host);
-      if (!t) targets.set(host, (t = { count: 0, errors: 0, durations: [] }));
-      t.count++;
-      if (cls !== '2xx') t.errors++;
-      if (r.duration_ms !== null) {
-        durations.push(r.duration_ms);
-        t.durations.push(r.duration_ms);
-        const i = bounds.findIndex((b) => b === null || r.duration_ms! <= b);
-        latency[i].count++;
-      }
-    }
-    durations.sort((a, b) => a - b);
-    const pct = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] : null);
-    return {
-      name,
-      sample: rows.length,
-      byStatusClass: byClass,
-      byStatus: [...byStatus].map(([status, count]) => ({ status, count })).sort((a, b) => b.count - a.count),
-      latency,
-      p50Ms: pct(durations, 0.5),
-      p95Ms: pct(durations, 0.95),
-      p99Ms: pct(durations, 0.99),
-      byTarget: [...targets]
-        .map(([host, t]) => ({ host, count: t.count, errors: t.errors, p50Ms: pct(t.durations.sort((a, b) => a - b), 0.5) }))
-        .sort((a, b) => b.count - a.count)
-        .slice(0, 20),
-    };
-  }
-
-  private async advanceToNextDue(name: string): Promise<AdvanceToNextDueResult> {
-    this.requireQueue(name);
-    const nowUs = this.engine.queueNowUs(name);
-    const next = this.engine.nextDueUs(name);
-    if (next === null) return { advancedMs: 0, nextDueMs: null };
-    if (next <= nowUs) return { advancedMs: 0, nextDueMs: usToMs(next) };
-    await this.engine.advanceQueueClock(name, next - nowUs);
-    return { advancedMs: usToMs(next - nowUs), nextDueMs: usToMs(next) };
+  private defaultParent(): string {
+    return this.options.defaultParent ?? 'projects/my-project/locations/us-central1';
   }
 
   // ---- tasks ----
