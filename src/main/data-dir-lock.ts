@@ -15,6 +15,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { ownerOnlyDir } from './core/store/owner-only';
 
 export const LOCK_FILE = 'tasklight.lock';
 
@@ -67,7 +68,7 @@ const UNREADABLE_GRACE_MS = 2_000;
  * DataDirInUseError if a live process holds it; takes over a lock left by a dead one.
  */
 export function acquireDataDirLock(dir: string): DataDirLock {
-  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  ownerOnlyDir(dir);
   const file = path.join(dir, LOCK_FILE);
   const info: LockInfo = {
     pid: process.pid,

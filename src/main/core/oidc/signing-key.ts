@@ -31,7 +31,10 @@ export function loadOrCreateSigningKey(dataDir: string | null): SigningKey {
     generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
   if (!dataDir) return fromPrivatePem(generate());
   const file = path.join(dataDir, KEY_FILE);
-  if (fs.existsSync(file)) return fromPrivatePem(fs.readFileSync(file, 'utf8'));
+  if (fs.existsSync(file)) {
+    fs.chmodSync(file, 0o600); // an older Tasklight's key may be readable by others
+    return fromPrivatePem(fs.readFileSync(file, 'utf8'));
+  }
   const pem = generate();
   fs.writeFileSync(file, pem, { mode: 0o600, flag: 'wx' });
   fs.chmodSync(file, 0o600);

@@ -1,16 +1,12 @@
 import Database from 'better-sqlite3';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MIGRATIONS } from './migrations';
+import { ownerOnlyDir, ownerOnlyFile, ownerOnlyIfPresent } from './owner-only';
 
 export type Db = Database.Database;
 
 export const DB_FILE = 'tasklight.sqlite';
 
-/**
- * Opens (or creates) the store, in WAL mode. A created task is on disk before CreateTask returns
- * (write-batcher.ts + wal-sync.ts), and group commit keeps that from capping throughput.
- */
 export interface OpenOptions {
   /**
    * better-sqlite3's compiled module to load instead of the one in node_modules: the desktop app
@@ -19,11 +15,18 @@ export interface OpenOptions {
   nativeBinding?: string;
 }
 
+/**
+ * Opens (or creates) the store, in WAL mode. A created task is on disk before CreateTask returns
+ * (write-batcher.ts + wal-sync.ts), and group commit keeps that from capping throughput.
+ */
 export function openDatabase(dataDir: string | null, options: OpenOptions = {}): Db {
   let file = ':memory:';
   if (dataDir) {
-    fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    ownerOnlyDir(dataDir);
     file = path.join(dataDir, DB_FILE);
+    // SQLite gives the -wal and -shm files it creates the database file's mode.
+    ownerOnlyFile(file);
+    ownerOnlyIfPresent([`${file}-wal`, `${file}-shm`]);
   }
   const db = new Database(file, options.nativeBinding ? { nativeBinding: options.nativeBinding } : {});
   if (dataDir) {
