@@ -8,7 +8,6 @@ const STATE_LABEL: Record<TaskState, string> = {
   succeeded: 'Succeeded',
   exhausted: 'Exhausted',
 };
-export const stateLabel = (s: TaskState) => STATE_LABEL[s];
 
 export function StateBadge({ state }: { state: TaskState }) {
   return <span className={`badge state-${state}`}>{STATE_LABEL[state]}</span>;
@@ -40,7 +39,6 @@ const WHY_LABEL: Record<WaitReason, string> = {
   ready: 'Ready',
   idle: 'Idle',
 };
-export const whyLabel = (w: WaitReason) => WHY_LABEL[w];
 
 export function WhyBadge({ why, title }: { why: WaitReason; title?: string }) {
   return (
