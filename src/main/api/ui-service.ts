@@ -1,40 +1,25 @@
 /**
  * The UI contract (src/shared/contract.ts) implemented once over the engine. Both transports call
- * it: HTTP + WebSocket (ui/http-routes.ts, ui/event-socket.ts) and Electron IPC (src/main/ipc.ts).
+ * it: HTTP + WebSocket (ui/http-routes.ts, ui/event-socket.ts) and Electron IPC (src/main/desktop/ipc.ts).
  * Imports no Electron.
  */
 import type { Engine } from '../core/engine';
-import { invalidArgument, notFound } from '../core/errors';
-import { decodeMessage, type ProtoObject } from '../core/protos';
+import { invalidArgument } from '../core/errors';
 import { taskName } from '../core/resource-names';
-import { QUEUE_DEFAULTS } from '../core/queue-config';
-import { PAYLOAD_TYPE, type TaskPayload } from '../core/task-request';
-import type {
-  ArgsOf,
-  CommandName,
-  CreateTaskArgs,
-  ReplayArgs,
-  ReplayView,
-  ResultOf,
-  RetrySettings,
-  ServerInfo,
-  TaskDetail,
-  TaskSummary,
-  UiUpdate,
-} from '../../shared/contract';
+import type { ArgsOf, CommandName, ResultOf, RetrySettings, ServerInfo, UiUpdate } from '../../shared/contract';
 import { isCommandName } from '../../shared/contract';
 import { version } from '../../../package.json';
-import { msToUs, usToMs } from './ui/views';
-import { num, obj, str } from './ui/command-args';
+import { num, obj, str, taskRef } from './ui/command-args';
 import { EventHub, type Subscriber } from './ui/event-hub';
 import { QueueCommands } from './ui/queue-commands';
 import { QueueStats } from './ui/queue-stats';
 import { Replayer } from './ui/replay';
 import { retryPlan } from './ui/retry-plan';
-import { taskDetail } from './ui/task-detail';
-import { listTasks, taskSummary } from './ui/task-list';
+import { TaskCommands } from './ui/task-commands';
+import { listTasks } from './ui/task-list';
 import { timeline } from './ui/timeline';
 import { verifyToken } from './ui/token-view';
+import { DEFAULT_RETRY_SETTINGS, usToMs } from './ui/views';
 import { testingOperations, type TestingOperations } from './testing-routes';
 
 export interface UiServiceOptions {
@@ -46,18 +31,12 @@ export interface UiServiceOptions {
 type Handler<K extends CommandName> = (args: ArgsOf<K>) => Promise<ResultOf<K>> | ResultOf<K>;
 type Handlers = { [K in CommandName]: Handler<K> };
 
-const DEFAULT_RETRY: RetrySettings = {
-  maxAttempts: QUEUE_DEFAULTS.maxAttempts,
-  maxRetryDurationS: 0,
-  minBackoffS: QUEUE_DEFAULTS.minBackoffUs / 1e6,
-  maxBackoffS: QUEUE_DEFAULTS.maxBackoffUs / 1e6,
-  maxDoublings: QUEUE_DEFAULTS.maxDoublings,
-};
 
 export class UiService {
   readonly stats: QueueStats;
   readonly hub: EventHub;
   private readonly queues: QueueCommands;
+  private readonly tasks: TaskCommands;
   private readonly replayer: Replayer;
   private readonly handlers: Handlers;
   private readonly testing: TestingOperations;
@@ -71,6 +50,7 @@ export class UiService {
     this.replayer = new Replayer(engine.clock);
     this.testing = testingOperations(engine);
     this.queues = new QueueCommands(engine, this.stats, () => this.defaultParent());
+    this.tasks = new TaskCommands(engine, this.hub, this.replayer);
     engine.events.on('store:reset', () => this.replayer.clear());
     this.handlers = {
       serverInfo: () => this.serverInfo(),
@@ -110,21 +90,16 @@ export class UiService {
           desc: args.desc === true || (args.desc as unknown) === 'true',
         });
       },
-      getTask: (a) => this.task(obj(a)),
-      createTask: (a) => this.createTask(obj(a)),
-      runTask: (a) => {
-        const { queue, id } = this.ref(a);
-        engine.runTask(taskName(queue, id), 'BASIC');
-        this.hub.touch(queue, id);
-        return this.summary(queue, id);
-      },
+      getTask: (a) => this.tasks.detail(a),
+      createTask: (a) => this.tasks.create(obj(a)),
+      runTask: (a) => this.tasks.run(a),
       deleteTask: async (a) => {
-        const { queue, id } = this.ref(a);
+        const { queue, id } = taskRef(a);
         await engine.deleteTask(taskName(queue, id));
         return { deleted: true as const };
       },
-      duplicateTask: (a) => this.duplicate(this.ref(a)),
-      replayAttempt: (a) => this.replay(obj(a)),
+      duplicateTask: (a) => this.tasks.duplicate(a),
+      replayAttempt: (a) => this.tasks.replay(obj(a)),
       verifyToken: (a) => verifyToken(engine.tokens, obj(a), usToMs(engine.clock.nowUs())),
       timeline: (a) => {
         const args = obj<ArgsOf<'timeline'>>(a);
@@ -137,7 +112,7 @@ export class UiService {
       },
       retryPlan: (a) => {
         const args = obj<ArgsOf<'retryPlan'>>(a);
-        const r = { ...DEFAULT_RETRY, ...obj<Partial<RetrySettings>>(args.retry) };
+        const r = { ...DEFAULT_RETRY_SETTINGS, ...obj<Partial<RetrySettings>>(args.retry) };
         for (const k of Object.keys(r) as Array<keyof RetrySettings>) {
           const v = num(r[k], `retry.${k}`);
           if (v === undefined) throw invalidArgument(`retry.${k} is required.`);
@@ -190,98 +165,4 @@ export class UiService {
   private defaultParent(): string {
     return this.options.defaultParent ?? 'projects/my-project/locations/us-central1';
   }
-
-  // ---- tasks ----
-
-  private ref(a: unknown): { queue: string; id: string } {
-    const r = obj<{ queue: string; id: string }>(a);
-    return { queue: str(r.queue, 'queue'), id: str(r.id, 'id') };
-  }
-
-  private summary(queue: string, id: string): TaskSummary {
-    return taskSummary(this.engine, queue, id);
-  }
-
-  private task(a: { queue: string; id: string }): TaskDetail {
-    const { queue, id } = this.ref(a);
-    const detail = taskDetail(this.engine, queue, id, DEFAULT_RETRY);
-    return { ...detail, replays: this.replayer.of(`${queue}\n${id}`) };
-  }
-
-  private async createTask(args: CreateTaskArgs): Promise<TaskSummary> {
-    const queue = str(args.queue, 'queue');
-    const url = str(args.url, 'url');
-    const method = (args.method || 'POST').toUpperCase();
-    const httpRequest: ProtoObject = { url, httpMethod: method, headers: { ...(args.headers ?? {}) } };
-    const body = args.bodyBase64 ? Buffer.from(args.bodyBase64, 'base64') : args.body ? Buffer.from(args.body, 'utf8') : undefined;
-    if (body?.length) httpRequest.body = body;
-    if (args.oidcServiceAccountEmail) {
-      httpRequest.oidcToken = { serviceAccountEmail: args.oidcServiceAccountEmail, ...(args.oidcAudience ? { audience: args.oidcAudience } : {}) };
-    }
-    const task: ProtoObject = { httpRequest };
-    if (args.id) task.name = taskName(queue, args.id);
-    const delayS = num(args.delayS, 'delayS');
-    const at = num(args.scheduleMs, 'scheduleMs');
-    if (at !== undefined) task.scheduleTime = protoTimestampUs(msToUs(at));
-    else if (delayS) task.scheduleTime = protoTimestampUs(this.engine.queueNowUs(queue) + msToUs(delayS * 1000));
-    const created = await this.engine.createTask(queue, task, 'BASIC');
-    const id = String(created.name).slice(String(created.name).lastIndexOf('/') + 1);
-    return this.summary(queue, id);
-  }
-
-  private async duplicate(ref: { queue: string; id: string }): Promise<TaskSummary> {
-    const row = this.engine.reads.findTask(ref.queue, ref.id);
-    if (!row) throw notFound(`Task ${ref.id} does not exist in ${ref.queue}.`);
-    const payload = decodeMessage(PAYLOAD_TYPE, row.payload) as TaskPayload;
-    const task: ProtoObject = {};
-    const strip = (headers: Record<string, string> | undefined) => {
-      const out: Record<string, string> = {};
-      for (const [k, v] of Object.entries(headers ?? {})) if (!/^(user-agent|content-length)$/i.test(k)) out[k] = v;
-      return out;
-    };
-    if (payload.httpRequest) task.httpRequest = { ...payload.httpRequest, headers: strip(payload.httpRequest.headers) };
-    else task.appEngineHttpRequest = { ...payload.appEngineHttpRequest, headers: strip(payload.appEngineHttpRequest?.headers) };
-    if (payload.dispatchDeadline) task.dispatchDeadline = payload.dispatchDeadline;
-    const created = await this.engine.createTask(ref.queue, task, 'BASIC');
-    const id = String(created.name).slice(String(created.name).lastIndexOf('/') + 1);
-    return this.summary(ref.queue, id);
-  }
-
-  private async replay(args: ReplayArgs): Promise<ReplayView> {
-    const { queue, id } = this.ref(args);
-    const attemptId = num(args.attemptId, 'attemptId');
-    const a = attemptId === undefined ? undefined : this.engine.reads.attempt(attemptId);
-    if (!a || a.queue !== queue || a.task_id !== id) throw notFound(`Attempt ${attemptId} of task ${id} does not exist.`);
-    const recorded = JSON.parse(a.request);
-    let body: Buffer | undefined = recorded.body ? Buffer.from(recorded.body, 'base64') : undefined;
-    if (recorded.bodySize > (body?.length ?? 0)) {
-      // The attempt kept a 64 KiB excerpt; the task still has the whole body.
-      const row = this.engine.reads.findTask(queue, id);
-      const p = row ? (decodeMessage(PAYLOAD_TYPE, row.payload) as TaskPayload) : undefined;
-      const full = p?.httpRequest?.body ?? p?.appEngineHttpRequest?.body;
-      if (full) body = Buffer.from(full);
-    }
-    const edits = obj<NonNullable<ReplayArgs['edits']>>(args.edits);
-    const edited = !!(edits.method || edits.url || edits.headers || edits.bodyBase64 !== undefined);
-    if (edits.bodyBase64 !== undefined) body = Buffer.from(edits.bodyBase64, 'base64');
-    const url = edits.url || recorded.url;
-    try {
-      new URL(url);
-    } catch {
-      throw invalidArgument(`"${url}" is not a URL.`);
-    }
-    const view = await this.replayer.send(
-      `${queue}\n${id}`,
-      a.id,
-      { method: edits.method || recorded.method, url, headers: edits.headers ?? recorded.headers ?? {}, body },
-      edited,
-    );
-    this.hub.touch(queue, id);
-    return view;
-  }
-}
-
-function protoTimestampUs(us: number): ProtoObject {
-  const seconds = Math.floor(us / 1e6);
-  return { seconds, nanos: (us - seconds * 1e6) * 1000 };
 }

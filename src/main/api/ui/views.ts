@@ -6,7 +6,7 @@
 import { appEngineBaseUrl } from '../../core/dispatch/request-builder';
 import type { ProtoTime } from '../../core/proto-time';
 import { toUs } from '../../core/proto-time';
-import type { QueueConfig } from '../../core/queue-config';
+import { QUEUE_DEFAULTS, type QueueConfig } from '../../core/queue-config';
 import type { EngineSettings } from '../../core/settings';
 import type { AttemptRow } from '../../core/store/history-store';
 import type { QueueRow } from '../../core/store/queue-store';
@@ -36,6 +36,15 @@ export function retrySettingsOf(config: QueueConfig): RetrySettings {
     maxDoublings: r.maxDoublings,
   };
 }
+
+/** The retry settings of a queue created with none (core/queue-config.ts QUEUE_DEFAULTS). */
+export const DEFAULT_RETRY_SETTINGS: RetrySettings = {
+  maxAttempts: QUEUE_DEFAULTS.maxAttempts,
+  maxRetryDurationS: 0,
+  minBackoffS: QUEUE_DEFAULTS.minBackoffUs / 1e6,
+  maxBackoffS: QUEUE_DEFAULTS.maxBackoffUs / 1e6,
+  maxDoublings: QUEUE_DEFAULTS.maxDoublings,
+};
 
 export function rateLimitsOf(config: QueueConfig): RateLimits {
   return { ...config.rateLimits };
