@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { WhyBadge } from '../components/common';
+import { WhyBadge } from '../components/Badges';
 import { Empty } from '../components/Empty';
 import { duration } from '../lib/time';
 import { hrefOf, QUEUE_TABS, useStore, type QueueTab } from '../store';

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { QueueSummary, TaskState } from '../../../shared/contract';
-import { WhyBadge } from '../components/common';
+import { WhyBadge } from '../components/Badges';
 import { confirmAction } from '../lib/confirm';
 import { plural } from '../lib/plural';
 import { duration } from '../lib/time';

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { ListTasksArgs, StatusClass, TaskSort, TaskState, TaskSummary } from '../../../shared/contract';
-import { StateBadge, StatusBadge, WhyBadge } from '../components/common';
+import { StateBadge, StatusBadge, WhyBadge } from '../components/Badges';
 import { Time } from '../components/Time';
 import { VirtualList } from '../components/VirtualList';
 import { ROW_HEIGHT } from '../lib/preferences';

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { AttemptView, BackoffGap, HeaderMap, ReplayView, RequestView, ResponseView, TaskDetail, TokenView } from '../../../shared/contract';
-import { StateBadge, StatusBadge, WhyBadge } from '../components/common';
+import { StateBadge, StatusBadge, WhyBadge } from '../components/Badges';
 import { CopyButton } from '../components/CopyButton';
 import { Dialog } from '../components/Dialog';
 import { Empty } from '../components/Empty';

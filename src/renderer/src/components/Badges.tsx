@@ -1,3 +1,4 @@
+/** Small coloured labels: a task's state, an attempt's HTTP status (or network error), why a task or queue waits. */
 import type { StatusClass, TaskState, WaitReason } from '../../../shared/contract';
 
 const STATE_LABEL: Record<TaskState, string> = {
