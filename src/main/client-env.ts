@@ -1,11 +1,12 @@
+import { clientEndpoints } from '../shared/endpoints';
+
 /** The environment that points clients at an instance (`tasklight env`, `serve --exec`). */
 export function clientEnv(host: string, grpcPort: number, httpPort: number): Record<string, string> {
-  const h = host === '0.0.0.0' || host === '' ? '127.0.0.1' : host === '::' ? '::1' : host;
-  const hp = h.includes(':') ? `[${h}]` : h;
+  const { grpcEndpoint, httpUrl } = clientEndpoints(host, grpcPort, httpPort);
   return {
-    TASKLIGHT_GRPC_ENDPOINT: `${hp}:${grpcPort}`,
-    TASKLIGHT_HTTP_URL: `http://${hp}:${httpPort}`,
-    CLOUD_TASKS_EMULATOR_HOST: `${hp}:${httpPort}`,
+    TASKLIGHT_GRPC_ENDPOINT: grpcEndpoint,
+    TASKLIGHT_HTTP_URL: httpUrl,
+    CLOUD_TASKS_EMULATOR_HOST: new URL(httpUrl).host,
   };
 }
 

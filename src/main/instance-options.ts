@@ -7,9 +7,9 @@ import { defaultDataDir } from './data-dir';
  * (instanceFromEnv), so both hosts accept and refuse exactly the same values.
  */
 
-export const DEFAULT_HOST = '127.0.0.1';
-export const DEFAULT_GRPC_PORT = 8123;
-export const DEFAULT_HTTP_PORT = 8124;
+import { DEFAULT_GRPC_PORT, DEFAULT_HOST, DEFAULT_HTTP_PORT } from '../shared/endpoints';
+
+export { DEFAULT_GRPC_PORT, DEFAULT_HOST, DEFAULT_HTTP_PORT };
 
 /** Where a setting came from; error messages name the flag or variable the user actually set. */
 export type OptionSource = 'flag' | 'env' | 'default';

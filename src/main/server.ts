@@ -1,3 +1,4 @@
+import { clientEndpoints, DEFAULT_GRPC_PORT, DEFAULT_HOST, DEFAULT_HTTP_PORT, isWildcardHost } from '../shared/endpoints';
 import type * as grpc from '@grpc/grpc-js';
 import type * as http from 'node:http';
 import { cloudTasksImplementation } from './api/cloud-tasks-service';
@@ -58,10 +59,6 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-function hostForUrl(host: string): string {
-  return host.includes(':') ? `[${host}]` : host;
-}
-
 /**
  * Starts the engine and both API surfaces; the desktop app and `tasklight serve` both call this.
  *
@@ -72,7 +69,7 @@ function hostForUrl(host: string): string {
  * is closed, the lock released, and the error rethrown.
  */
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
-  const host = options.host ?? '127.0.0.1';
+  const host = options.host ?? DEFAULT_HOST;
   const dataDir = options.inMemory ? null : (options.dataDir ?? defaultDataDir());
   const settings = resolveSettings(options.settings);
   const lock: DataDirLock | undefined = dataDir === null ? undefined : acquireDataDirLock(dataDir);
@@ -94,16 +91,20 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   let events: { close(): void } | undefined;
   try {
     grpcServer = createGrpcServer(impl);
-    const grpcPort = await bindGrpc(grpcServer, host, options.grpcPort ?? 8123);
+    const grpcPort = await bindGrpc(grpcServer, host, options.grpcPort ?? DEFAULT_GRPC_PORT);
+    // Bound to every interface, the instance is also reached as http://0.0.0.0:PORT (browsers on
+    // Linux and macOS connect to it); that name must pass the Host check like a loopback one.
+    const allowedHosts = [...(options.allowedHosts ?? []), ...(isWildcardHost(host) ? ['0.0.0.0', '[::]'] : [])];
     const rendererDir = options.rendererDir === undefined ? findRendererDir() : options.rendererDir;
     httpServer = createHttpServer({
       handlers: [createOidcHandler(engine.tokens), createTestingHandler(engine), withFirebaseCompat(engine, createRestHandler(impl)), createUiHttpHandler(ui), createStaticHandler(rendererDir)],
-      allowedHosts: options.allowedHosts,
+      allowedHosts,
     });
-    events = attachEventSocket(httpServer, ui, options.allowedHosts);
-    const httpPort = await listen(httpServer, host, options.httpPort ?? 8124);
-    engine.tokens.issuer = `http://${hostForUrl(host)}:${httpPort}`;
-    endpoints = { grpcEndpoint: `${hostForUrl(host)}:${grpcPort}`, httpUrl: `http://${hostForUrl(host)}:${httpPort}` };
+    events = attachEventSocket(httpServer, ui, allowedHosts);
+    const httpPort = await listen(httpServer, host, options.httpPort ?? DEFAULT_HTTP_PORT);
+    // What a client on this machine connects to: a wildcard listen address is not one.
+    endpoints = clientEndpoints(host, grpcPort, httpPort);
+    engine.tokens.issuer = endpoints.httpUrl;
     lock?.setHttpUrl(endpoints.httpUrl);
     await options.beforeDispatch?.(engine);
     engine.startDispatching();
@@ -131,8 +132,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       host,
       grpcPort,
       httpPort,
-      grpcEndpoint: `${hostForUrl(host)}:${grpcPort}`,
-      httpUrl: `http://${hostForUrl(host)}:${httpPort}`,
+      grpcEndpoint: endpoints.grpcEndpoint,
+      httpUrl: endpoints.httpUrl,
       dataDir,
       engine,
       ui,

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import * as fs from 'node:fs';
+import * as http from 'node:http';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -118,6 +119,39 @@ describe('tasklight serve', { timeout: TIMEOUT_MS * 4 }, () => {
     const { code, signal } = await cli.exited;
     assert.equal(signal, null);
     assert.equal(code, 0, `stderr: ${cli.stderr()}`);
+  });
+
+  it('on --host 0.0.0.0 names addresses a client can use, and serves what it names', { timeout: TIMEOUT_MS }, async () => {
+    const cli = runCli(['serve', '--host', '0.0.0.0', '--grpc-port', '0', '--http-port', '0', '--in-memory']);
+    const ready = await cli.ready;
+    assert.match(cli.stderr(), /listening on 0\.0\.0\.0/, 'it still warns that every interface can reach it');
+    assert.equal(ready.grpcHost, '127.0.0.1');
+    const httpUrl = new URL(ready.httpUrl);
+    assert.equal(httpUrl.hostname, '127.0.0.1');
+    assert.ok(cli.stdout().includes(`web UI:         http://127.0.0.1:${httpUrl.port}/`), cli.stdout());
+    assert.ok(cli.stdout().includes(`export CLOUD_TASKS_EMULATOR_HOST=127.0.0.1:${httpUrl.port}`), cli.stdout());
+    assert.ok(cli.stdout().includes(`apiEndpoint: '127.0.0.1', port: ${ready.grpcPort}`), cli.stdout());
+
+    // node:http, not fetch: fetch does not send a Host header of the caller's choosing.
+    const statusFor = (host: string) =>
+      new Promise<number>((resolve, reject) => {
+        http
+          .get({ host: '127.0.0.1', port: Number(httpUrl.port), path: '/healthz', headers: { Host: host }, agent: false }, (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          })
+          .on('error', reject);
+      });
+    for (const host of [`127.0.0.1:${httpUrl.port}`, `0.0.0.0:${httpUrl.port}`]) {
+      assert.equal(await statusFor(host), 200, `Host ${host} is served`);
+    }
+    assert.equal(await statusFor(`evil.example:${httpUrl.port}`), 403, 'other names are still refused');
+    const info = (await (await fetch(new URL('/api/info', httpUrl))).json()) as { httpUrl: string; grpcEndpoint: string; oidc: { issuer: string } };
+    assert.equal(info.httpUrl, `http://127.0.0.1:${httpUrl.port}`, "the UI's Connect a client page gets a usable address");
+    assert.equal(info.grpcEndpoint, `127.0.0.1:${ready.grpcPort}`);
+    assert.equal(info.oidc.issuer, `http://127.0.0.1:${httpUrl.port}`);
+    cli.child.kill('SIGTERM');
+    assert.equal((await cli.exited).code, 0);
   });
 
   it('shuts down cleanly with exit code 0 on SIGINT (Ctrl+C)', { timeout: TIMEOUT_MS }, async () => {

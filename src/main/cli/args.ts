@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { version as packageVersion } from '../../../package.json';
+import { clientHost, hostForUrl } from '../../shared/endpoints';
 import {
   DEFAULT_GRPC_PORT,
   DEFAULT_HOST,
@@ -334,17 +335,12 @@ function parseHealthcheck(args: readonly string[], env: NodeJS.ProcessEnv): CliC
     const h = clientHost(host ? parseHost(host.value, optionLabel('host', host.source)) : DEFAULT_HOST);
     const port = httpPort ? parsePort(httpPort.value, optionLabel('httpPort', httpPort.source)) : DEFAULT_HTTP_PORT;
     if (port === 0) throw new UsageError('tasklight: healthcheck needs the actual HTTP port, not 0');
-    url = `http://${h.includes(':') ? `[${h}]` : h}:${port}/healthz`;
+    url = `http://${hostForUrl(h)}:${port}/healthz`;
   }
   return { kind: 'healthcheck', config: { url, wait, timeoutMs } };
 }
 
-/** The address a client on this machine uses for a server listening on `host` (wildcards become loopback). */
-export function clientHost(host: string): string {
-  if (host === '0.0.0.0' || host === '') return '127.0.0.1';
-  if (host === '::' || host === '[::]') return '::1';
-  return host;
-}
+export { clientHost };
 
 function parseTimeout(raw: string): number | undefined {
   const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/.exec(raw);

@@ -192,7 +192,7 @@ async function serve(config: ServeConfig, env: NodeJS.ProcessEnv): Promise<void>
 function readyMessage(server: RunningServer): string {
   const storage = server.dataDir === null ? 'in-memory' : `data: ${server.dataDir}`;
   const restHost = new URL(server.httpUrl).host;
-  const grpcHost = server.host.includes(':') ? `[${server.host}]` : server.host;
+  const grpcHost = new URL(`http://${server.grpcEndpoint}`).hostname;
   return [
     `Tasklight ready: gRPC ${server.grpcEndpoint}, HTTP ${server.httpUrl} (${storage})`,
     `  web UI:         ${server.httpUrl}/`,
