@@ -7,7 +7,13 @@ export default async function* failureSummary(source) {
   const failed = [];
   const titles = new Map(); // nesting level -> title of the suite or test open at that level
   let passed = 0;
+  let todo = 0;
   for await (const event of source) {
+    // A failing `todo` test is a known gap, reported as such; it does not fail the run.
+    if (event.type === 'test:fail' && event.data.todo !== undefined && event.data.todo !== false) {
+      todo++;
+      continue;
+    }
     if (event.type === 'test:start') titles.set(event.data.nesting, event.data.name);
     if (event.type === 'test:pass' && event.data.details?.type !== 'suite') passed++;
     if (event.type === 'test:fail' && event.data.details?.type !== 'suite') {
@@ -18,7 +24,8 @@ export default async function* failureSummary(source) {
       failed.push(`  ✖ ${file ? relative(process.cwd(), file) : '?'} › ${[...path, name].join(' › ')}\n      ${message.trim()}`);
     }
   }
+  const known = todo > 0 ? ` (and ${todo} known gap${todo === 1 ? '' : 's'} marked todo)` : '';
   yield failed.length === 0
-    ? `\nrun-tests: all ${passed} tests passed\n`
-    : `\nrun-tests: ${failed.length} of ${passed + failed.length} tests failed:\n${failed.join('\n')}\n`;
+    ? `\nrun-tests: all ${passed} tests passed${known}\n`
+    : `\nrun-tests: ${failed.length} of ${passed + failed.length} tests failed${known}:\n${failed.join('\n')}\n`;
 }
