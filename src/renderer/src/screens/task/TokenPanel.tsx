@@ -1,0 +1,71 @@
+/**
+ * The OIDC token of a task's latest attempt, decoded and verified against Tasklight's JWKS, with
+ * the discovery document and JWKS links a handler verifies with.
+ */
+import { useEffect, useState } from 'react';
+import type { TokenView } from '../../../../shared/contract';
+import { CopyButton } from '../../components/CopyButton';
+import { absoluteTime } from '../../lib/time';
+import { api } from '../../store';
+
+export function TokenPanel({ token, audience, url }: { token: string; audience?: string; url: string }) {
+  const [view, setView] = useState<TokenView | null>(null);
+  useEffect(() => {
+    let live = true;
+    api()
+      .call('verifyToken', { token, audience: audience || undefined, url })
+      .then((v) => live && setView(v))
+      .catch(() => undefined);
+    return () => {
+      live = false;
+    };
+  }, [token, audience, url]);
+  if (!view) return <p className="muted">Verifying…</p>;
+  const linkProps = { target: '_blank', rel: 'noreferrer' };
+  return (
+    <section className="token" aria-labelledby="token-title">
+      <h2 id="token-title">OIDC token</h2>
+      <p className={view.verified ? 'verify ok' : 'verify bad'} role="status">
+        {view.verified ? '✓ Signature verified against Tasklight’s JWKS' : `✗ Not verified: ${view.error}`}
+      </p>
+      {view.warnings.length > 0 && (
+        <ul className="warnings">
+          {view.warnings.map((w) => (
+            <li key={w}>⚠ {w}</li>
+          ))}
+        </ul>
+      )}
+      <div className="token-grid">
+        <div>
+          <h4>Header</h4>
+          <pre className="body">
+            <code>{JSON.stringify(view.header, null, 2)}</code>
+          </pre>
+        </div>
+        <div>
+          <h4>Claims</h4>
+          <table className="headers" aria-label="Token claims">
+            <tbody>
+              {Object.entries(view.claims ?? {}).map(([k, v]) => (
+                <tr key={k}>
+                  <th scope="row" className="mono">
+                    {k}
+                  </th>
+                  <td className="mono wrap">
+                    {String(v)}
+                    {(k === 'exp' || k === 'iat') && typeof v === 'number' ? <span className="muted"> ({absoluteTime(v * 1000)})</span> : null}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </div>
+      <p className="small">
+        Verify in your handler with issuer <code>{view.issuer}</code>: <a href={view.discoveryUri} {...linkProps}>discovery document</a> ·{' '}
+        <a href={view.jwksUri} {...linkProps}>JWKS</a>
+        <CopyButton text={token} label="Copy token" />
+      </p>
+    </section>
+  );
+}
