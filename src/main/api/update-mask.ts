@@ -1,9 +1,6 @@
 import type * as protobuf from 'protobufjs';
 import { invalidArgument } from '../core/errors';
-
-function camel(segment: string): string {
-  return segment.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
-}
+import { snakeToCamel } from '../core/proto-json';
 
 /**
  * Update-mask paths arrive in snake_case or lowerCamelCase (the Node REST client forwards what the
@@ -15,7 +12,7 @@ export function normaliseMaskPaths(type: protobuf.Type, paths: string[] | undefi
   for (const raw of paths ?? []) {
     for (const path of raw.split(',').map((p) => p.trim()).filter(Boolean)) {
       let current: protobuf.Type | null = type;
-      const segments = path.split('.').map(camel);
+      const segments = path.split('.').map((segment) => snakeToCamel(segment));
       for (const segment of segments) {
         const field: protobuf.Field | undefined = current?.fields[segment];
         if (!current || !field) {

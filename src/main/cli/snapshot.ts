@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { decodeJsonMessage, encodeRestResponse } from '../api/rest/json-codec';
+import { decodeJsonMessage, encodeJsonMessage } from '../core/proto-json';
 import type { Engine } from '../core/engine';
 import { lookupType } from '../core/protos';
 import { parseQueueName } from '../core/resource-names';
@@ -32,7 +32,7 @@ export function takeSnapshot(engine: Engine): Snapshot {
   for (const row of engine.queues.all()) {
     const view = engine.queueView(row);
     delete view.purgeTime;
-    snapshot.queues.push(JSON.parse(encodeRestResponse(queueType, view, false)));
+    snapshot.queues.push(JSON.parse(encodeJsonMessage(queueType, view, false)));
     let afterSchedule = -Infinity;
     let afterSeq = -Infinity;
     for (;;) {
@@ -42,7 +42,7 @@ export function takeSnapshot(engine: Engine): Snapshot {
         const out: Record<string, unknown> = { name: view.name, scheduleTime: view.scheduleTime };
         for (const k of ['httpRequest', 'appEngineHttpRequest', 'dispatchDeadline', 'retryConfig']) if (view[k]) out[k] = view[k];
         if (out.appEngineHttpRequest) delete (out.appEngineHttpRequest as Record<string, unknown> & { appEngineRouting?: { host?: string } }).appEngineRouting?.host;
-        snapshot.tasks.push(JSON.parse(encodeRestResponse(taskType, out, false)));
+        snapshot.tasks.push(JSON.parse(encodeJsonMessage(taskType, out, false)));
       }
       if (rows.length < PAGE) break;
       const last = rows[rows.length - 1]!;

@@ -4,6 +4,7 @@ import { fromUs } from '../core/proto-time';
 import { parseDurationUs } from './durations';
 import type { LoadedConfig, QueueSpec } from './types';
 import type { ConfigSource } from './yaml-source';
+import { snakeToCamel } from '../core/proto-json';
 
 /**
  * App Engine queue.yaml → v2 queues (reference Appendix A). Omitted fields take queue.yaml's
@@ -126,7 +127,7 @@ function parseEntry(src: ConfigSource, node: Node, field: string, project: strin
   };
   const where = (p: string[] = []) => {
     // Engine messages name API fields (rate_limits.max_burst_size); point at the queue.yaml key.
-    const camel = p.map((s) => s.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()));
+    const camel = p.map(snakeToCamel);
     const leaf = camel.length ? mapped[camel[camel.length - 1]!] : undefined;
     const yamlPath = leaf === undefined ? [] : camel[0] === 'retryConfig' && leaf !== 'retry_parameters' ? ['retry_parameters', leaf] : [leaf];
     const at = src.locate(node, yamlPath);

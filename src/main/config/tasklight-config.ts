@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import type { Node } from 'yaml';
-import { decodeJsonMessage } from '../api/rest/json-codec';
+import { decodeJsonMessage, snakeToCamel } from '../core/proto-json';
 import { lookupType } from '../core/protos';
 import type { EngineSettings } from '../core/settings';
 import { ConfigError } from './config-error';
@@ -269,7 +269,7 @@ function normaliseDurations(src: ConfigSource, node: Node | null, field: string)
   if (!/retry_?config$/i.test(field) || !value || typeof value !== 'object' || Array.isArray(value)) return value;
   const out: Record<string, unknown> = { ...(value as Record<string, unknown>) };
   for (const [key, v] of Object.entries(out)) {
-    const camel = key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+    const camel = snakeToCamel(key);
     if (!DURATION_FIELDS.includes(camel)) continue;
     const us = parseDurationUs(v);
     if (us === undefined) {

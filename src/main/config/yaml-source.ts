@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type Document } from 'yaml';
 import { ConfigError } from './config-error';
+import { snakeToCamel } from '../core/proto-json';
 
 /**
  * A parsed YAML or JSON file (JSON is read as YAML 1.2, which keeps line numbers for both), with
@@ -94,7 +95,7 @@ export class ConfigSource {
       const pair = name && isMap(cur) ? cur.items.find((p) => isScalar(p.key) && normaliseKey(String(p.key.value)) === normaliseKey(name)) : undefined;
       if (!pair) {
         cur = null;
-        names.push(segment.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()));
+        names.push(snakeToCamel(segment));
         continue;
       }
       names.push(`${String((pair.key as { value: unknown }).value)}${index !== undefined ? `[${index}]` : ''}`);

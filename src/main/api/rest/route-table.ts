@@ -1,3 +1,4 @@
+import { camelToSnake, findField, snakeToCamel } from '../../core/proto-json';
 import type * as protobuf from 'protobufjs';
 import { invalidArgument } from '../../core/errors';
 import { methodPath, servedServices } from '../rpc';
@@ -359,17 +360,5 @@ function assertFieldPath(type: protobuf.Type, fieldPath: string[], pattern: stri
 }
 
 /** Looks a field up by its protobufjs (lowerCamelCase) name or its original snake_case proto name. */
-export function findField(type: protobuf.Type, name: string): protobuf.Field | undefined {
-  // hasOwn: `constructor` or `__proto__` in a JSON body must not find Object.prototype members.
-  if (Object.hasOwn(type.fields, name)) return type.fields[name];
-  const camel = snakeToCamel(name);
-  return camel !== name && Object.hasOwn(type.fields, camel) ? type.fields[camel] : undefined;
-}
 
-export function snakeToCamel(name: string): string {
-  return name.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
-}
-
-export function camelToSnake(name: string): string {
-  return name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
-}
+export { camelToSnake, findField, snakeToCamel };
