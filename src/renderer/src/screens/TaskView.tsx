@@ -12,6 +12,7 @@ import { api, hrefOf, navigate, run, toast, useStore } from '../store';
 import { AttemptTools } from './AttemptTools';
 import { RequestBlock, ResponseBlock } from './task/HttpMessage';
 import { ReplayEditor } from './task/ReplayEditor';
+import { ReplayList } from './task/ReplayList';
 import { TokenPanel } from './task/TokenPanel';
 
 function gapText(g: BackoffGap): string {
@@ -280,28 +281,7 @@ export function TaskView({ queue, id }: { queue: string; id: string }) {
               </span>
             </div>
           )}
-          {task.replays.length > 0 && (
-            <section aria-labelledby="replays-title" className="replays">
-              <h2 id="replays-title">Replays</h2>
-              <ol>
-                {task.replays.map((r) => (
-                  <li key={r.id}>
-                    <details>
-                      <summary>
-                        <StatusBadge status={r.response?.status ?? null} cls={r.response ? (r.response.status! < 300 ? '2xx' : r.response.status! < 500 ? '4xx' : '5xx') : 'network'} text={r.error} />{' '}
-                        {r.edited ? 'edited replay' : 'replay'} of attempt #{task.attempts.find((a) => a.id === r.attemptId)?.attempt ?? '?'} · {duration(r.durationMs)} ·{' '}
-                        <Time ms={r.atMs} />
-                      </summary>
-                      <div className="attempt-body">
-                        <RequestBlock req={r.request} label="Replay request" />
-                        <ResponseBlock res={r.response} error={r.error} label="Replay response" />
-                      </div>
-                    </details>
-                  </li>
-                ))}
-              </ol>
-            </section>
-          )}
+          <ReplayList task={task} />
         </section>
         <aside className="side">
           <section aria-labelledby="request-title">
