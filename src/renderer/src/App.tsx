@@ -5,7 +5,7 @@ import { CreateTask } from './screens/CreateTask';
 import { GettingStarted } from './screens/GettingStarted';
 import { QueuesOverview } from './screens/QueuesOverview';
 import { QueueView } from './screens/QueueView';
-import { TaskView } from './screens/TaskView';
+import { TaskView } from './screens/task/TaskView';
 import { setPreferences, useStore } from './store';
 
 function Header() {

@@ -1,17 +1,17 @@
 import { useEffect, useState } from 'react';
-import type { RequestView, TaskDetail } from '../../../shared/contract';
-import { StateBadge, WhyBadge } from '../components/Badges';
-import { CopyButton } from '../components/CopyButton';
-import { Empty } from '../components/Empty';
-import { Time } from '../components/Time';
-import { confirmAction } from '../lib/confirm';
-import { toCurl } from '../lib/curl';
-import { headerValue } from '../lib/headers';
-import { duration } from '../lib/time';
-import { api, hrefOf, navigate, run, useStore } from '../store';
-import { AttemptList } from './task/AttemptList';
-import { RequestBlock } from './task/HttpMessage';
-import { TokenPanel } from './task/TokenPanel';
+import type { RequestView, TaskDetail } from '../../../../shared/contract';
+import { StateBadge, WhyBadge } from '../../components/Badges';
+import { CopyButton } from '../../components/CopyButton';
+import { Empty } from '../../components/Empty';
+import { Time } from '../../components/Time';
+import { confirmAction } from '../../lib/confirm';
+import { toCurl } from '../../lib/curl';
+import { headerValue } from '../../lib/headers';
+import { duration } from '../../lib/time';
+import { api, hrefOf, navigate, run, useStore } from '../../store';
+import { AttemptList } from './AttemptList';
+import { RequestBlock } from './HttpMessage';
+import { TokenPanel } from './TokenPanel';
 
 export function TaskView({ queue, id }: { queue: string; id: string }) {
   const version = useStore((s) => s.taskVersions[`${queue}\n${id}`] ?? 0);
