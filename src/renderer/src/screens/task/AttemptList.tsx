@@ -11,7 +11,7 @@ import { toCurl } from '../../lib/curl';
 import { headerValue } from '../../lib/headers';
 import { absoluteTime, duration } from '../../lib/time';
 import { api, run, toast } from '../../store';
-import { AttemptTools } from '../AttemptTools';
+import { AttemptTools } from './AttemptTools';
 import { RequestBlock, ResponseBlock } from './HttpMessage';
 import { ReplayEditor } from './ReplayEditor';
 import { ReplayList } from './ReplayList';

@@ -1,9 +1,9 @@
 import { useState } from 'react';
-import type { TaskDetail } from '../../../shared/contract';
-import { Dialog } from '../components/Dialog';
-import { attemptsToHar, attemptsToJson, diffAttempts } from '../lib/attempt-export';
-import { downloadText } from '../lib/download';
-import { useStore } from '../store';
+import type { TaskDetail } from '../../../../shared/contract';
+import { Dialog } from '../../components/Dialog';
+import { attemptsToHar, attemptsToJson, diffAttempts } from '../../lib/attempt-export';
+import { downloadText } from '../../lib/download';
+import { useStore } from '../../store';
 
 function CompareAttempts({ task, onClose }: { task: TaskDetail; onClose: () => void }) {
   const n = task.attempts.length;
