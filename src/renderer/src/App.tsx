@@ -1,10 +1,10 @@
 import { CopyButton } from './components/CopyButton';
 import { KeyboardLayer } from './components/KeyboardLayer';
 import type { DensityChoice, ThemeChoice, TimeZoneChoice } from './lib/preferences';
-import { CreateTask } from './screens/CreateTask';
 import { GettingStarted } from './screens/GettingStarted';
 import { QueuesOverview } from './screens/QueuesOverview';
 import { QueueView } from './screens/QueueView';
+import { CreateTask } from './screens/task/CreateTask';
 import { TaskView } from './screens/task/TaskView';
 import { setPreferences, useStore } from './store';
 

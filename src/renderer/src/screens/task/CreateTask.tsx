@@ -1,8 +1,8 @@
 import { useState } from 'react';
-import { Dialog } from '../components/Dialog';
-import { Field } from '../components/Field';
-import { parseDuration } from '../lib/time';
-import { api, navigate, run, useStore } from '../store';
+import { Dialog } from '../../components/Dialog';
+import { Field } from '../../components/Field';
+import { parseDuration } from '../../lib/time';
+import { api, navigate, run, useStore } from '../../store';
 
 /** The create-task form (ux.md P0 6). */
 export function CreateTask({ queue, onClose }: { queue: string; onClose: () => void }) {
