@@ -96,14 +96,14 @@ export const PENDING = {
     'react-hooks/set-state-in-effect': [
       'src/renderer/src/screens/QueuePanels.tsx',
       'src/renderer/src/screens/TaskTable.tsx',
-      'src/renderer/src/screens/TaskView.tsx',
+      'src/renderer/src/screens/task/TaskView.tsx',
     ],
     'react-hooks/purity': ['src/renderer/src/screens/QueuePanels.tsx'],
     // The six `eslint-disable-line react-hooks/exhaustive-deps` comments carry no reason yet.
     '@eslint-community/eslint-comments/require-description': [
       'src/renderer/src/screens/QueuePanels.tsx',
       'src/renderer/src/screens/TaskTable.tsx',
-      'src/renderer/src/screens/TaskView.tsx',
+      'src/renderer/src/screens/task/TaskView.tsx',
     ],
   },
 };
