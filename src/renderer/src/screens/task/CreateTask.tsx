@@ -1,6 +1,8 @@
 import { useState } from 'react';
 import { Dialog } from '../../components/Dialog';
 import { Field } from '../../components/Field';
+import { RequestEditor, type RequestDraft } from '../../components/RequestEditor';
+import { parseHeaderLines } from '../../lib/headers';
 import { parseDuration } from '../../lib/time';
 import { api, navigate, run, useStore } from '../../store';
 
@@ -8,17 +10,14 @@ import { api, navigate, run, useStore } from '../../store';
 export function CreateTask({ queue, onClose }: { queue: string; onClose: () => void }) {
   const queues = useStore((s) => s.queues);
   const [target, setTarget] = useState(queue);
-  const [url, setUrl] = useState('http://localhost:8080/');
-  const [method, setMethod] = useState('POST');
-  const [headers, setHeaders] = useState('Content-Type: application/json');
-  const [body, setBody] = useState('{}');
+  const [request, setRequest] = useState<RequestDraft>({ method: 'POST', url: 'http://localhost:8080/', headers: 'Content-Type: application/json', body: '{}' });
   const [delay, setDelay] = useState('');
   const [id, setId] = useState('');
   const [sa, setSa] = useState('');
   const [aud, setAud] = useState('');
   const [busy, setBusy] = useState(false);
   const delayS = delay.trim() ? parseDuration(delay) : 0;
-  const hasBody = method === 'POST' || method === 'PUT' || method === 'PATCH';
+  const hasBody = request.method === 'POST' || request.method === 'PUT' || request.method === 'PATCH';
 
   return (
     <Dialog title="Create task" onClose={onClose} wide>
@@ -26,21 +25,16 @@ export function CreateTask({ queue, onClose }: { queue: string; onClose: () => v
         className="form"
         onSubmit={async (e) => {
           e.preventDefault();
-          const map: Record<string, string> = {};
-          for (const line of headers.split('\n')) {
-            const i = line.indexOf(':');
-            if (i > 0) map[line.slice(0, i).trim()] = line.slice(i + 1).trim();
-          }
           setBusy(true);
           const t = await run(
             () =>
               api().call('createTask', {
                 queue: target,
                 id: id.trim() || undefined,
-                url,
-                method,
-                headers: map,
-                body: hasBody ? body : undefined,
+                url: request.url,
+                method: request.method,
+                headers: parseHeaderLines(request.headers),
+                body: hasBody ? request.body : undefined,
                 delayS: delayS || undefined,
                 oidcServiceAccountEmail: sa.trim() || undefined,
                 oidcAudience: aud.trim() || undefined,
@@ -71,26 +65,7 @@ export function CreateTask({ queue, onClose }: { queue: string; onClose: () => v
             <input value={delay} onChange={(e) => setDelay(e.target.value)} aria-invalid={delayS === null} placeholder="now" />
           </Field>
         </div>
-        <div className="form-row">
-          <Field label="Method">
-            <select value={method} onChange={(e) => setMethod(e.target.value)}>
-              {['POST', 'GET', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'].map((m) => (
-                <option key={m}>{m}</option>
-              ))}
-            </select>
-          </Field>
-          <Field label="URL">
-            <input type="url" value={url} onChange={(e) => setUrl(e.target.value)} className="mono grow" required />
-          </Field>
-        </div>
-        <Field label="Headers" hint="One “Name: value” per line">
-          <textarea value={headers} onChange={(e) => setHeaders(e.target.value)} rows={3} className="mono" />
-        </Field>
-        {hasBody && (
-          <Field label="Body">
-            <textarea value={body} onChange={(e) => setBody(e.target.value)} rows={6} className="mono" />
-          </Field>
-        )}
+        <RequestEditor draft={request} onChange={setRequest} urlType="url" headerRows={3} bodyRows={6} showBody={hasBody} />
         <div className="form-row">
           <Field label="OIDC service account" hint="Adds a signed ID token">
             <input type="email" value={sa} onChange={(e) => setSa(e.target.value)} placeholder="tasks@my-project.iam.gserviceaccount.com" />
