@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
-import type { QueueSummary, ReservedNames } from '../../../shared/contract';
-import { duration } from '../lib/time';
-import { api, run, toast, useStore } from '../store';
+import type { QueueSummary, ReservedNames } from '../../../../shared/contract';
+import { duration } from '../../lib/time';
+import { api, run, toast, useStore } from '../../store';
 
 /**
  * Task names the queue still refuses because a task of that name was deleted or finished lately
