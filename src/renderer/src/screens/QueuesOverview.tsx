@@ -1,12 +1,12 @@
 import { useState } from 'react';
 import type { QueueSummary, TaskState } from '../../../shared/contract';
 import { WhyBadge } from '../components/Badges';
-import { confirmAction } from '../lib/confirm';
 import { plural } from '../lib/plural';
 import { duration } from '../lib/time';
-import { api, hrefOf, refreshQueues, run, useStore } from '../store';
+import { hrefOf, useStore } from '../store';
 import { GettingStarted } from './GettingStarted';
 import { QueueForm } from './QueueForm';
+import { QueueActions } from './queues/QueueActions';
 
 const COUNT_ORDER: TaskState[] = ['scheduled', 'due', 'dispatching', 'backing_off', 'succeeded', 'exhausted'];
 const COUNT_LABEL: Record<TaskState, string> = {
@@ -17,52 +17,6 @@ const COUNT_LABEL: Record<TaskState, string> = {
   succeeded: 'succeeded',
   exhausted: 'exhausted',
 };
-
-export function QueueActions({ q, compact }: { q: QueueSummary; compact?: boolean }) {
-  const [editing, setEditing] = useState(false);
-  const paused = q.state !== 'RUNNING';
-  return (
-    <div className="actions" role="group" aria-label={`Actions for ${q.id}`}>
-      {paused ? (
-        <button type="button" className="btn small" aria-label={`Resume ${q.id}`} onClick={() => run(() => api().call('resumeQueue', { name: q.name }), `Resumed ${q.id}`).then(refreshQueues)}>
-          ▶ Resume
-        </button>
-      ) : (
-        <button type="button" className="btn small" aria-label={`Pause ${q.id}`} onClick={() => run(() => api().call('pauseQueue', { name: q.name }), `Paused ${q.id}`).then(refreshQueues)}>
-          ❚❚ Pause
-        </button>
-      )}
-      <button type="button" className="btn small" aria-label={`Edit ${q.id}`} onClick={() => setEditing(true)}>
-        Edit
-      </button>
-      <button
-        type="button"
-        className="btn small danger-text"
-        aria-label={`Purge ${q.id}`}
-        onClick={() => {
-          if (confirmAction(`Purge every task in ${q.id}?`)) void run(() => api().call('purgeQueue', { name: q.name }), `Purged ${q.id}`).then(refreshQueues);
-        }}
-      >
-        Purge
-      </button>
-      {!compact && (
-        <button
-          type="button"
-          className="btn small danger-text"
-          aria-label={`Delete ${q.id}`}
-          onClick={() => {
-            if (confirmAction(`Delete queue ${q.id} and its tasks? Its name stays reserved for 7 days.`)) {
-              void run(() => api().call('deleteQueue', { name: q.name }), `Deleted ${q.id}`).then(refreshQueues);
-            }
-          }}
-        >
-          Delete
-        </button>
-      )}
-      {editing && <QueueForm queue={q} onClose={() => setEditing(false)} />}
-    </div>
-  );
-}
 
 export function Meter({ value, max, label }: { value: number; max: number; label: string }) {
   const pct = max > 0 ? Math.min(100, (value / max) * 100) : 0;
