@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { WhyBadge } from '../components/Badges';
 import { Empty } from '../components/Empty';
+import { Meter } from '../components/Meter';
 import { duration } from '../lib/time';
 import { hrefOf, QUEUE_TABS, useStore, type QueueTab } from '../store';
 import { Breakdown } from './queue/Breakdown';
@@ -8,7 +9,7 @@ import { ClockControls } from './queue/ClockControls';
 import { ReservedNamesPanel } from './queue/ReservedNamesPanel';
 import { RetryExplainer } from './queue/RetryExplainer';
 import { QueueActions } from './queues/QueueActions';
-import { Counts, Meter } from './QueuesOverview';
+import { Counts } from './QueuesOverview';
 import { DEFAULT_FILTERS, FilterBar, TaskTable, type TaskFilters } from './TaskTable';
 import { Timeline } from './Timeline';
 

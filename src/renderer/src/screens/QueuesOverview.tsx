@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { QueueSummary, TaskState } from '../../../shared/contract';
 import { WhyBadge } from '../components/Badges';
+import { Meter } from '../components/Meter';
 import { plural } from '../lib/plural';
 import { duration } from '../lib/time';
 import { hrefOf, useStore } from '../store';
@@ -17,15 +18,6 @@ const COUNT_LABEL: Record<TaskState, string> = {
   succeeded: 'succeeded',
   exhausted: 'exhausted',
 };
-
-export function Meter({ value, max, label }: { value: number; max: number; label: string }) {
-  const pct = max > 0 ? Math.min(100, (value / max) * 100) : 0;
-  return (
-    <div className="meter" role="meter" aria-label={label} aria-valuenow={Math.round(value * 100) / 100} aria-valuemin={0} aria-valuemax={max}>
-      <div className="meter-fill" style={{ width: `${pct}%` }} />
-    </div>
-  );
-}
 
 export function Counts({ q }: { q: QueueSummary }) {
   return (
