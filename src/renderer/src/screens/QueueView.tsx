@@ -8,8 +8,8 @@ import { Breakdown } from './queue/Breakdown';
 import { ClockControls } from './queue/ClockControls';
 import { ReservedNamesPanel } from './queue/ReservedNamesPanel';
 import { RetryExplainer } from './queue/RetryExplainer';
+import { Counts } from './queues/Counts';
 import { QueueActions } from './queues/QueueActions';
-import { Counts } from './QueuesOverview';
 import { DEFAULT_FILTERS, FilterBar, TaskTable, type TaskFilters } from './TaskTable';
 import { Timeline } from './Timeline';
 

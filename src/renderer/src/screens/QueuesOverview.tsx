@@ -1,5 +1,4 @@
 import { useState } from 'react';
-import type { QueueSummary, TaskState } from '../../../shared/contract';
 import { WhyBadge } from '../components/Badges';
 import { Meter } from '../components/Meter';
 import { plural } from '../lib/plural';
@@ -7,30 +6,8 @@ import { duration } from '../lib/time';
 import { hrefOf, useStore } from '../store';
 import { GettingStarted } from './GettingStarted';
 import { QueueForm } from './QueueForm';
+import { Counts } from './queues/Counts';
 import { QueueActions } from './queues/QueueActions';
-
-const COUNT_ORDER: TaskState[] = ['scheduled', 'due', 'dispatching', 'backing_off', 'succeeded', 'exhausted'];
-const COUNT_LABEL: Record<TaskState, string> = {
-  scheduled: 'scheduled',
-  due: 'due',
-  dispatching: 'dispatching',
-  backing_off: 'backing off',
-  succeeded: 'succeeded',
-  exhausted: 'exhausted',
-};
-
-export function Counts({ q }: { q: QueueSummary }) {
-  return (
-    <ul className="counts" aria-label={`Task counts of ${q.id}`}>
-      {COUNT_ORDER.map((s) => (
-        <li key={s} className={`count count-${s}${q.counts[s] ? '' : ' zero'}`}>
-          <span className="count-n">{q.counts[s].toLocaleString()}</span>
-          <span className="count-label">{COUNT_LABEL[s]}</span>
-        </li>
-      ))}
-    </ul>
-  );
-}
 
 export function QueuesOverview() {
   const queues = useStore((s) => s.queues);
