@@ -2,7 +2,7 @@ import { CopyButton } from './components/CopyButton';
 import { KeyboardLayer } from './components/KeyboardLayer';
 import type { DensityChoice, ThemeChoice, TimeZoneChoice } from './lib/preferences';
 import { GettingStarted } from './screens/GettingStarted';
-import { QueuesOverview } from './screens/QueuesOverview';
+import { QueuesOverview } from './screens/queues/QueuesOverview';
 import { QueueView } from './screens/QueueView';
 import { CreateTask } from './screens/task/CreateTask';
 import { TaskView } from './screens/task/TaskView';

@@ -1,13 +1,13 @@
 import { useState } from 'react';
-import { WhyBadge } from '../components/Badges';
-import { Meter } from '../components/Meter';
-import { plural } from '../lib/plural';
-import { duration } from '../lib/time';
-import { hrefOf, useStore } from '../store';
-import { GettingStarted } from './GettingStarted';
-import { QueueForm } from './QueueForm';
-import { Counts } from './queues/Counts';
-import { QueueActions } from './queues/QueueActions';
+import { WhyBadge } from '../../components/Badges';
+import { Meter } from '../../components/Meter';
+import { plural } from '../../lib/plural';
+import { duration } from '../../lib/time';
+import { hrefOf, useStore } from '../../store';
+import { GettingStarted } from '../GettingStarted';
+import { QueueForm } from '../QueueForm';
+import { Counts } from './Counts';
+import { QueueActions } from './QueueActions';
 
 export function QueuesOverview() {
   const queues = useStore((s) => s.queues);
