@@ -2,7 +2,7 @@ import { useState } from 'react';
 import type { QueueSummary } from '../../../../shared/contract';
 import { confirmAction } from '../../lib/confirm';
 import { api, refreshQueues, run } from '../../store';
-import { QueueForm } from '../QueueForm';
+import { QueueForm } from './QueueForm';
 
 /** Pause or resume, edit, purge and (outside the queue page) delete a queue. */
 export function QueueActions({ q, compact }: { q: QueueSummary; compact?: boolean }) {

@@ -5,9 +5,9 @@ import { plural } from '../../lib/plural';
 import { duration } from '../../lib/time';
 import { hrefOf, useStore } from '../../store';
 import { GettingStarted } from '../GettingStarted';
-import { QueueForm } from '../QueueForm';
 import { Counts } from './Counts';
 import { QueueActions } from './QueueActions';
+import { QueueForm } from './QueueForm';
 
 export function QueuesOverview() {
   const queues = useStore((s) => s.queues);

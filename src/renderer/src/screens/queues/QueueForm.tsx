@@ -1,8 +1,8 @@
 import { useState } from 'react';
-import type { QueueSummary, RetrySettings } from '../../../shared/contract';
-import { Dialog } from '../components/Dialog';
-import { Field } from '../components/Field';
-import { api, refreshQueues, run, useStore } from '../store';
+import type { QueueSummary, RetrySettings } from '../../../../shared/contract';
+import { Dialog } from '../../components/Dialog';
+import { Field } from '../../components/Field';
+import { api, refreshQueues, run, useStore } from '../../store';
 
 /** Create a queue, or edit an existing queue's rate limits and retry config. */
 export function QueueForm({ queue, onClose }: { queue?: QueueSummary; onClose: () => void }) {
