@@ -6,11 +6,12 @@ import { duration } from '../lib/time';
 import { hrefOf, QUEUE_TABS, useStore, type QueueTab } from '../store';
 import { Breakdown } from './queue/Breakdown';
 import { ClockControls } from './queue/ClockControls';
+import { FilterBar } from './queue/FilterBar';
 import { ReservedNamesPanel } from './queue/ReservedNamesPanel';
 import { RetryExplainer } from './queue/RetryExplainer';
 import { Counts } from './queues/Counts';
 import { QueueActions } from './queues/QueueActions';
-import { DEFAULT_FILTERS, FilterBar, TaskTable, type TaskFilters } from './TaskTable';
+import { DEFAULT_FILTERS, TaskTable, type TaskFilters } from './TaskTable';
 import { Timeline } from './Timeline';
 
 const filtersByQueue = new Map<string, TaskFilters>();
