@@ -9,9 +9,10 @@ import { ClockControls } from './queue/ClockControls';
 import { FilterBar } from './queue/FilterBar';
 import { ReservedNamesPanel } from './queue/ReservedNamesPanel';
 import { RetryExplainer } from './queue/RetryExplainer';
+import { DEFAULT_FILTERS, type TaskFilters } from './queue/task-filters';
 import { Counts } from './queues/Counts';
 import { QueueActions } from './queues/QueueActions';
-import { DEFAULT_FILTERS, TaskTable, type TaskFilters } from './TaskTable';
+import { TaskTable } from './TaskTable';
 import { Timeline } from './Timeline';
 
 const filtersByQueue = new Map<string, TaskFilters>();

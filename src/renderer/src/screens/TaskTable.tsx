@@ -1,40 +1,14 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { ListTasksArgs, StatusClass, TaskSort, TaskState, TaskSummary } from '../../../shared/contract';
+import type { TaskSummary } from '../../../shared/contract';
 import { StateBadge, StatusBadge, WhyBadge } from '../components/Badges';
 import { Time } from '../components/Time';
 import { VirtualList } from '../components/VirtualList';
 import { ROW_HEIGHT } from '../lib/preferences';
 import { api, hrefOf, useStore } from '../store';
+import { listTasksArgs, type TaskFilters } from './queue/task-filters';
 
 const PAGE = 100;
 const REFRESH_MS = 400;
-
-export interface TaskFilters {
-  state: 'live' | TaskState | 'finished';
-  statusClass: '' | StatusClass;
-  host: string;
-  search: string;
-  sort: TaskSort;
-  desc: boolean;
-}
-
-export const DEFAULT_FILTERS: TaskFilters = { state: 'live', statusClass: '', host: '', search: '', sort: 'schedule', desc: false };
-
-function argsOf(queue: string, f: TaskFilters): Omit<ListTasksArgs, 'offset' | 'limit'> {
-  const finishedOnly = f.state === 'finished' || f.state === 'succeeded' || f.state === 'exhausted';
-  const states: TaskState[] | undefined =
-    f.state === 'live' ? undefined : f.state === 'finished' ? ['succeeded', 'exhausted'] : [f.state];
-  return {
-    queue,
-    states,
-    statusClass: f.statusClass || undefined,
-    host: f.host.trim() || undefined,
-    search: f.search.trim() || undefined,
-    sort: f.sort,
-    // Finished tasks read newest first unless flipped.
-    desc: (finishedOnly ? !f.desc : f.desc) || undefined,
-  };
-}
 
 /**
  * The task table: a windowed list over the server's pages (offset/limit), refetched when the
@@ -48,7 +22,7 @@ export function TaskTable({ queue, filters, offsetMs }: { queue: string; filters
   const fresh = useRef(new Set<number>());
   const inflight = useRef(new Set<number>());
   const range = useRef<[number, number]>([0, 40]);
-  const key = useMemo(() => JSON.stringify(argsOf(queue, filters)), [queue, filters]);
+  const key = useMemo(() => JSON.stringify(listTasksArgs(queue, filters)), [queue, filters]);
   const keyRef = useRef(key);
   const lastFetch = useRef(0);
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);

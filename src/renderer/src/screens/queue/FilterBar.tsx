@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { TaskSort } from '../../../../shared/contract';
-import type { TaskFilters } from '../TaskTable';
+import type { TaskFilters } from './task-filters';
 
 /** The task table's filters: state, last status, target host, text search, sort order. */
 export function FilterBar({ filters, onChange }: { filters: TaskFilters; onChange: (f: TaskFilters) => void }) {
