@@ -10,9 +10,9 @@ import { FilterBar } from './queue/FilterBar';
 import { ReservedNamesPanel } from './queue/ReservedNamesPanel';
 import { RetryExplainer } from './queue/RetryExplainer';
 import { DEFAULT_FILTERS, type TaskFilters } from './queue/task-filters';
+import { TaskTable } from './queue/TaskTable';
 import { Counts } from './queues/Counts';
 import { QueueActions } from './queues/QueueActions';
-import { TaskTable } from './TaskTable';
 import { Timeline } from './Timeline';
 
 const filtersByQueue = new Map<string, TaskFilters>();

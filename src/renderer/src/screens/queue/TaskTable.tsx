@@ -1,11 +1,11 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { TaskSummary } from '../../../shared/contract';
-import { StateBadge, StatusBadge, WhyBadge } from '../components/Badges';
-import { Time } from '../components/Time';
-import { VirtualList } from '../components/VirtualList';
-import { ROW_HEIGHT } from '../lib/preferences';
-import { api, hrefOf, useStore } from '../store';
-import { listTasksArgs, type TaskFilters } from './queue/task-filters';
+import type { TaskSummary } from '../../../../shared/contract';
+import { StateBadge, StatusBadge, WhyBadge } from '../../components/Badges';
+import { Time } from '../../components/Time';
+import { VirtualList } from '../../components/VirtualList';
+import { ROW_HEIGHT } from '../../lib/preferences';
+import { api, hrefOf, useStore } from '../../store';
+import { listTasksArgs, type TaskFilters } from './task-filters';
 
 const PAGE = 100;
 const REFRESH_MS = 400;
