@@ -11,9 +11,9 @@ import { ReservedNamesPanel } from './queue/ReservedNamesPanel';
 import { RetryExplainer } from './queue/RetryExplainer';
 import { DEFAULT_FILTERS, type TaskFilters } from './queue/task-filters';
 import { TaskTable } from './queue/TaskTable';
+import { Timeline } from './queue/Timeline';
 import { Counts } from './queues/Counts';
 import { QueueActions } from './queues/QueueActions';
-import { Timeline } from './Timeline';
 
 const filtersByQueue = new Map<string, TaskFilters>();
 

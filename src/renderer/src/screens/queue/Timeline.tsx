@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
-import type { TimelineData } from '../../../shared/contract';
-import { absoluteTime, duration } from '../lib/time';
-import { api, navigate, useStore } from '../store';
+import type { TimelineData } from '../../../../shared/contract';
+import { absoluteTime, duration } from '../../lib/time';
+import { api, navigate, useStore } from '../../store';
 
 const ZOOMS = [
   { label: '5 min', ms: 5 * 60_000 },
