@@ -1,19 +1,19 @@
 import { useState } from 'react';
-import { WhyBadge } from '../components/Badges';
-import { Empty } from '../components/Empty';
-import { Meter } from '../components/Meter';
-import { duration } from '../lib/time';
-import { hrefOf, QUEUE_TABS, useStore, type QueueTab } from '../store';
-import { Breakdown } from './queue/Breakdown';
-import { ClockControls } from './queue/ClockControls';
-import { FilterBar } from './queue/FilterBar';
-import { ReservedNamesPanel } from './queue/ReservedNamesPanel';
-import { RetryExplainer } from './queue/RetryExplainer';
-import { DEFAULT_FILTERS, type TaskFilters } from './queue/task-filters';
-import { TaskTable } from './queue/TaskTable';
-import { Timeline } from './queue/Timeline';
-import { Counts } from './queues/Counts';
-import { QueueActions } from './queues/QueueActions';
+import { WhyBadge } from '../../components/Badges';
+import { Empty } from '../../components/Empty';
+import { Meter } from '../../components/Meter';
+import { duration } from '../../lib/time';
+import { hrefOf, QUEUE_TABS, useStore, type QueueTab } from '../../store';
+import { Counts } from '../queues/Counts';
+import { QueueActions } from '../queues/QueueActions';
+import { Breakdown } from './Breakdown';
+import { ClockControls } from './ClockControls';
+import { FilterBar } from './FilterBar';
+import { ReservedNamesPanel } from './ReservedNamesPanel';
+import { RetryExplainer } from './RetryExplainer';
+import { DEFAULT_FILTERS, type TaskFilters } from './task-filters';
+import { TaskTable } from './TaskTable';
+import { Timeline } from './Timeline';
 
 const filtersByQueue = new Map<string, TaskFilters>();
 
