@@ -1,9 +1,9 @@
 import { CopyButton } from './components/CopyButton';
 import { KeyboardLayer } from './components/KeyboardLayer';
 import type { DensityChoice, ThemeChoice, TimeZoneChoice } from './lib/preferences';
-import { GettingStarted } from './screens/GettingStarted';
 import { QueueView } from './screens/queue/QueueView';
 import { QueuesOverview } from './screens/queues/QueuesOverview';
+import { GettingStarted } from './screens/start/GettingStarted';
 import { CreateTask } from './screens/task/CreateTask';
 import { TaskView } from './screens/task/TaskView';
 import { setPreferences, useStore } from './store';

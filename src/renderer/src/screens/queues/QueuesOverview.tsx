@@ -4,7 +4,7 @@ import { Meter } from '../../components/Meter';
 import { plural } from '../../lib/plural';
 import { duration } from '../../lib/time';
 import { hrefOf, useStore } from '../../store';
-import { GettingStarted } from '../GettingStarted';
+import { GettingStarted } from '../start/GettingStarted';
 import { Counts } from './Counts';
 import { QueueActions } from './QueueActions';
 import { QueueForm } from './QueueForm';

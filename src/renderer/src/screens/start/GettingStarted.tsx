@@ -1,6 +1,6 @@
 import { useState } from 'react';
-import type { ServerInfo } from '../../../shared/contract';
-import { CopyButton } from '../components/CopyButton';
+import type { ServerInfo } from '../../../../shared/contract';
+import { CopyButton } from '../../components/CopyButton';
 
 interface Snippet {
   id: string;
