@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
-import type { TimelineData } from '../../../../shared/contract';
+import { useCommand } from '../../hooks/useCommand';
 import { absoluteTime, duration } from '../../lib/time';
-import { api, navigate, useStore } from '../../store';
+import { navigate, useStore } from '../../store';
 
 const ZOOMS = [
   { label: '5 min', ms: 5 * 60_000 },
@@ -39,12 +39,10 @@ function tickLabel(t: number, span: number): string {
  * shaded. Clicking a mark opens the task.
  */
 export function Timeline({ queue }: { queue: string }) {
-  const version = useStore((s) => s.versions[queue] ?? 0);
   const q = useStore((s) => s.queues.find((x) => x.name === queue));
   const now = useStore((s) => s.now);
   const [zoom, setZoom] = useState(1);
   const [pan, setPan] = useState(0);
-  const [data, setData] = useState<TimelineData | null>(null);
   const [width, setWidth] = useState(900);
   const box = useRef<HTMLDivElement>(null);
   const offset = q?.clockOffsetMs ?? 0;
@@ -63,20 +61,8 @@ export function Timeline({ queue }: { queue: string }) {
     return () => ro.disconnect();
   }, []);
 
-  useEffect(() => {
-    let live = true;
-    const t = setTimeout(() => {
-      api()
-        .call('timeline', { queue, fromMs, toMs, limit: 2000 })
-        .then((d) => live && setData(d))
-        .catch(() => undefined);
-    }, 150);
-    return () => {
-      live = false;
-      clearTimeout(t);
-    };
-    // Refetch on changes and as time moves (every few seconds at most via `fromMs` rounding).
-  }, [queue, fromMs, toMs, version]);
+  // Refetched on changes and as time moves (every few seconds at most via `fromMs` rounding).
+  const { data } = useCommand('timeline', { queue, fromMs, toMs, limit: 2000 }, { watch: { queue }, delayMs: 150 });
 
   const x = (t: number) => PAD_L + ((t - fromMs) / (toMs - fromMs)) * (width - PAD_L - PAD_R);
   const axis = useMemo(() => ticks(fromMs, toMs, Math.max(3, Math.floor(width / 110))), [fromMs, toMs, width]);
