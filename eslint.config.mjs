@@ -92,7 +92,7 @@ export const PENDING = {
       'src/renderer/src/api/http-api.ts',
       'src/renderer/src/components/CopyButton.tsx',
     ],
-    'react-refresh/only-export-components': ['src/renderer/src/screens/GettingStarted.tsx'],
+    'react-refresh/only-export-components': ['src/renderer/src/screens/start/GettingStarted.tsx'],
     'react-hooks/set-state-in-effect': [
       'src/renderer/src/screens/queue/RetryExplainer.tsx',
       'src/renderer/src/screens/queue/TaskTable.tsx',
