@@ -1,25 +1,11 @@
-import { useEffect, useState } from 'react';
-import type { QueueBreakdown, QueueSummary } from '../../../../shared/contract';
+import type { QueueSummary } from '../../../../shared/contract';
+import { useCommand } from '../../hooks/useCommand';
 import { duration } from '../../lib/time';
-import { api, useStore } from '../../store';
 
 /** Handler latency histogram and status breakdown over recent attempts (ux.md P1 16). */
 export function Breakdown({ q }: { q: QueueSummary }) {
-  const version = useStore((s) => s.versions[q.name] ?? 0);
-  const [data, setData] = useState<QueueBreakdown | null>(null);
-  useEffect(() => {
-    let live = true;
-    const t = setTimeout(() => {
-      api()
-        .call('queueBreakdown', { name: q.name, limit: 5000 })
-        .then((d) => live && setData(d))
-        .catch(() => undefined);
-    }, 300);
-    return () => {
-      live = false;
-      clearTimeout(t);
-    };
-  }, [q.name, Math.floor(version / 10)]); // eslint-disable-line react-hooks/exhaustive-deps
+  // Heavy (5,000 attempts): read again when the queue's version crosses a multiple of 10, not on every change.
+  const { data } = useCommand('queueBreakdown', { name: q.name, limit: 5000 }, { watch: { queue: q.name }, versionStep: 10, delayMs: 300 });
   if (!data) return <p className="muted">Loading…</p>;
   if (!data.sample) return <p className="muted">No attempts yet.</p>;
   const maxLat = Math.max(1, ...data.latency.map((b) => b.count));
