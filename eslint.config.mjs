@@ -101,7 +101,6 @@ export const PENDING = {
     'react-hooks/purity': ['src/renderer/src/screens/queue/ReservedNamesPanel.tsx'],
     // The six `eslint-disable-line react-hooks/exhaustive-deps` comments carry no reason yet.
     '@eslint-community/eslint-comments/require-description': [
-      'src/renderer/src/screens/queue/Breakdown.tsx',
       'src/renderer/src/screens/queue/FilterBar.tsx',
       'src/renderer/src/screens/queue/RetryExplainer.tsx',
       'src/renderer/src/screens/task/TaskView.tsx',
