@@ -1,30 +1,18 @@
-import { useEffect, useState } from 'react';
-import type { QueueSummary, ReservedNames } from '../../../../shared/contract';
+import type { QueueSummary } from '../../../../shared/contract';
+import { useCommand } from '../../hooks/useCommand';
 import { duration } from '../../lib/time';
-import { api, run, toast, useStore } from '../../store';
+import { api, run, toast } from '../../store';
 
 /**
  * Task names the queue still refuses because a task of that name was deleted or finished lately
  * (de-duplication), and a way to forget them (ux.md P1 17).
  */
 export function ReservedNamesPanel({ q }: { q: QueueSummary }) {
-  const version = useStore((s) => s.versions[q.name] ?? 0);
-  const [data, setData] = useState<ReservedNames | null>(null);
-  const [reload, setReload] = useState(0);
-  useEffect(() => {
-    let live = true;
-    api()
-      .call('reservedNames', { name: q.name, limit: 200 })
-      .then((d) => live && setData(d))
-      .catch(() => undefined);
-    return () => {
-      live = false;
-    };
-  }, [q.name, version, reload]);
+  const { data, reload } = useCommand('reservedNames', { name: q.name, limit: 200 }, { watch: { queue: q.name } });
   const forget = async () => {
     const r = await run(() => api().call('forgetNames', { queue: q.name }));
     if (r) toast(`${q.id}: ${r.released.toLocaleString()} reserved name${r.released === 1 ? '' : 's'} forgotten`);
-    setReload((n) => n + 1);
+    reload();
   };
   return (
     <section className="reserved-names" aria-labelledby="reserved-title">
