@@ -38,7 +38,7 @@ export interface CommandResult<K extends CommandName> {
   /** The latest answer; it stays while the next call runs, and when that call fails. */
   data: ResultOf<K> | null;
   /** Why the latest call failed; null once one succeeds. */
-  error: unknown;
+  error: Error | null;
   /** Calls the command again now. */
   reload: () => void;
 }
@@ -52,7 +52,7 @@ export function useCommand<K extends CommandName>(command: K, args: ArgsOf<K>, o
   const version = Math.floor(useVersion(watch) / versionStep);
   const argsKey = JSON.stringify(args ?? null);
   const [reloads, setReloads] = useState(0);
-  const [state, setState] = useState<{ data: ResultOf<K> | null; error: unknown }>({ data: null, error: null });
+  const [state, setState] = useState<{ data: ResultOf<K> | null; error: Error | null }>({ data: null, error: null });
   const call = useEffectEvent(() => api().call(command, args));
 
   useEffect(() => {
@@ -60,7 +60,7 @@ export function useCommand<K extends CommandName>(command: K, args: ArgsOf<K>, o
     const fetch = () =>
       call().then(
         (data) => live && setState({ data, error: null }),
-        (error: unknown) => live && setState((s) => ({ data: s.data, error })),
+        (err: unknown) => live && setState((s) => ({ data: s.data, error: err instanceof Error ? err : new Error(String(err)) })),
       );
     if (delayMs <= 0) {
       void fetch();

@@ -1,9 +1,10 @@
-import { useEffect, useState } from 'react';
-import type { RequestView, TaskDetail } from '../../../../shared/contract';
+import { useState } from 'react';
+import type { RequestView } from '../../../../shared/contract';
 import { StateBadge, WhyBadge } from '../../components/Badges';
 import { CopyButton } from '../../components/CopyButton';
 import { Empty } from '../../components/Empty';
 import { Time } from '../../components/Time';
+import { useCommand } from '../../hooks/useCommand';
 import { confirmAction } from '../../lib/confirm';
 import { toCurl } from '../../lib/curl';
 import { headerValue } from '../../lib/headers';
@@ -14,36 +15,11 @@ import { RequestBlock } from './HttpMessage';
 import { TokenPanel } from './TokenPanel';
 
 export function TaskView({ queue, id }: { queue: string; id: string }) {
-  const version = useStore((s) => s.taskVersions[`${queue}\n${id}`] ?? 0);
-  const qVersion = useStore((s) => s.versions[queue] ?? 0);
   const q = useStore((s) => s.queues.find((x) => x.name === queue));
-  const [task, setTask] = useState<TaskDetail | null>(null);
-  const [missing, setMissing] = useState(false);
+  const { data: task, error, reload } = useCommand('getTask', { queue, id }, { watch: { queue, id } });
   const [redact, setRedact] = useState(false);
-  const [, setReplays] = useState(0);
 
-  const load = () =>
-    api()
-      .call('getTask', { queue, id })
-      .then((t) => {
-        setTask(t);
-        setMissing(false);
-      })
-      .catch(() => setMissing(true));
-
-  useEffect(() => {
-    setTask(null);
-    void load();
-  }, [queue, id]); // eslint-disable-line react-hooks/exhaustive-deps
-  useEffect(() => {
-    if (version) void load();
-  }, [version]); // eslint-disable-line react-hooks/exhaustive-deps
-  // A purge or reset shows up as a queue change.
-  useEffect(() => {
-    if (qVersion && task && !version) void load();
-  }, [qVersion]); // eslint-disable-line react-hooks/exhaustive-deps
-
-  if (missing && !task) {
+  if (error && !task) {
     return (
       <div className="page">
         <Empty title={`Task ${id} was not found.`}>
@@ -79,7 +55,7 @@ export function TaskView({ queue, id }: { queue: string; id: string }) {
             <button
               type="button"
               className="btn primary"
-              onClick={() => run(() => api().call('runTask', { queue, id }), 'Dispatched now').then(load)}
+              onClick={() => run(() => api().call('runTask', { queue, id }), 'Dispatched now').then(reload)}
             >
               ▶ Run now
             </button>
@@ -148,7 +124,7 @@ export function TaskView({ queue, id }: { queue: string; id: string }) {
       </dl>
 
       <div className="task-grid">
-        <AttemptList task={task} redactToken={redact} offsetMs={q?.clockOffsetMs ?? 0} onReplay={() => void load().then(() => setReplays((n) => n + 1))} />
+        <AttemptList task={task} redactToken={redact} offsetMs={q?.clockOffsetMs ?? 0} onReplay={reload} />
         <aside className="side">
           <section aria-labelledby="request-title">
             <h2 id="request-title">Request</h2>
