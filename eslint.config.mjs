@@ -96,14 +96,12 @@ export const PENDING = {
     'react-hooks/set-state-in-effect': [
       'src/renderer/src/screens/queue/RetryExplainer.tsx',
       'src/renderer/src/screens/queue/TaskTable.tsx',
-      'src/renderer/src/screens/task/TaskView.tsx',
     ],
     'react-hooks/purity': ['src/renderer/src/screens/queue/ReservedNamesPanel.tsx'],
     // The six `eslint-disable-line react-hooks/exhaustive-deps` comments carry no reason yet.
     '@eslint-community/eslint-comments/require-description': [
       'src/renderer/src/screens/queue/FilterBar.tsx',
       'src/renderer/src/screens/queue/RetryExplainer.tsx',
-      'src/renderer/src/screens/task/TaskView.tsx',
     ],
   },
 };
