@@ -2,24 +2,12 @@
  * The OIDC token of a task's latest attempt, decoded and verified against Tasklight's JWKS, with
  * the discovery document and JWKS links a handler verifies with.
  */
-import { useEffect, useState } from 'react';
-import type { TokenView } from '../../../../shared/contract';
 import { CopyButton } from '../../components/CopyButton';
+import { useCommand } from '../../hooks/useCommand';
 import { absoluteTime } from '../../lib/time';
-import { api } from '../../store';
 
 export function TokenPanel({ token, audience, url }: { token: string; audience?: string; url: string }) {
-  const [view, setView] = useState<TokenView | null>(null);
-  useEffect(() => {
-    let live = true;
-    api()
-      .call('verifyToken', { token, audience: audience || undefined, url })
-      .then((v) => live && setView(v))
-      .catch(() => undefined);
-    return () => {
-      live = false;
-    };
-  }, [token, audience, url]);
+  const { data: view } = useCommand('verifyToken', { token, audience: audience || undefined, url });
   if (!view) return <p className="muted">Verifying…</p>;
   const linkProps = { target: '_blank', rel: 'noreferrer' };
   return (
