@@ -115,7 +115,7 @@ export function QueueView({ queue, tab }: { queue: string; tab: QueueTab }) {
           </>
         )}
         {tab === 'timeline' && <Timeline queue={queue} />}
-        {tab === 'retry' && <RetryExplainer q={q} />}
+        {tab === 'retry' && <RetryExplainer key={q.name} q={q} />}
         {tab === 'stats' && <Breakdown q={q} />}
         {tab === 'names' && <ReservedNamesPanel q={q} />}
       </div>

@@ -1,24 +1,19 @@
-import { useEffect, useState } from 'react';
-import type { QueueSummary, RetryPlan, RetrySettings } from '../../../../shared/contract';
+import { useState } from 'react';
+import type { QueueSummary, RetrySettings } from '../../../../shared/contract';
 import { Field } from '../../components/Field';
+import { useCommand } from '../../hooks/useCommand';
 import { duration } from '../../lib/time';
 import { api, refreshQueues, run } from '../../store';
 
-/** The retry config as a planned schedule of attempts, with what-if editing (ux.md P1 14). */
+/**
+ * The retry config as a planned schedule of attempts, with what-if editing (ux.md P1 14). The draft
+ * starts from the queue's config; QueueView keys this panel by queue, so another queue starts afresh.
+ */
 export function RetryExplainer({ q }: { q: QueueSummary }) {
   const [draft, setDraft] = useState<RetrySettings>(q.retry);
-  const [plan, setPlan] = useState<RetryPlan | null>(null);
   const changed = JSON.stringify(draft) !== JSON.stringify(q.retry);
-  useEffect(() => setDraft(q.retry), [q.name]); // eslint-disable-line react-hooks/exhaustive-deps
-  useEffect(() => {
-    const t = setTimeout(() => {
-      api()
-        .call('retryPlan', { retry: draft, limit: 30 })
-        .then(setPlan)
-        .catch(() => setPlan(null));
-    }, 120);
-    return () => clearTimeout(t);
-  }, [draft]);
+  const planned = useCommand('retryPlan', { retry: draft, limit: 30 }, { delayMs: 120 });
+  const plan = planned.error ? null : planned.data;
   const set = (k: keyof RetrySettings) => (e: React.ChangeEvent<HTMLInputElement>) => setDraft({ ...draft, [k]: Number(e.target.value) });
   const maxDelay = Math.max(1, ...(plan?.rows.map((r) => r.delayMs) ?? [1]));
   return (
