@@ -3,6 +3,7 @@ import type { TaskSummary } from '../../../../shared/contract';
 import { StateBadge, StatusBadge, WhyBadge } from '../../components/Badges';
 import { Time } from '../../components/Time';
 import { VirtualList } from '../../components/VirtualList';
+import { useVersion } from '../../hooks/useCommand';
 import { ROW_HEIGHT } from '../../lib/preferences';
 import { api, hrefOf, useStore } from '../../store';
 import { listTasksArgs, type TaskFilters } from './task-filters';
@@ -13,10 +14,13 @@ const REFRESH_MS = 400;
 /**
  * The task table: a windowed list over the server's pages (offset/limit), refetched when the
  * queue's tasks change (at most every 400 ms) and while scrolling, so 100,000 tasks cost 40 rows.
+ * It keeps its own page cache, so it watches the queue's version (useVersion) rather than calling
+ * one command through useCommand.
  */
 export function TaskTable({ queue, filters, offsetMs }: { queue: string; filters: TaskFilters; offsetMs: number }) {
-  const version = useStore((s) => s.versions[queue] ?? 0);
-  const [total, setTotal] = useState<number | null>(null);
+  const version = useVersion({ queue });
+  // The total of the filters it was counted for: other filters have no total yet.
+  const [counted, setCounted] = useState<{ key: string; total: number } | null>(null);
   const [, setRender] = useState(0);
   const pages = useRef(new Map<number, TaskSummary[]>());
   const fresh = useRef(new Set<number>());
@@ -24,6 +28,7 @@ export function TaskTable({ queue, filters, offsetMs }: { queue: string; filters
   const range = useRef<[number, number]>([0, 40]);
   const key = useMemo(() => JSON.stringify(listTasksArgs(queue, filters)), [queue, filters]);
   const keyRef = useRef(key);
+  const total = counted?.key === key ? counted.total : null;
   const lastFetch = useRef(0);
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
 
@@ -37,7 +42,7 @@ export function TaskTable({ queue, filters, offsetMs }: { queue: string; filters
         if (k !== keyRef.current) return;
         pages.current.set(page, res.tasks);
         fresh.current.add(page);
-        setTotal(res.total);
+        setCounted({ key: k, total: res.total });
         setRender((n) => n + 1);
       } catch {
         /* the next change or scroll retries */
@@ -60,7 +65,6 @@ export function TaskTable({ queue, filters, offsetMs }: { queue: string; filters
     keyRef.current = key;
     pages.current.clear();
     fresh.current.clear();
-    setTotal(null);
     lastFetch.current = performance.now();
     ensure();
   }, [key, ensure]);
