@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useEffectEvent, useState } from 'react';
 import type { TaskSort } from '../../../../shared/contract';
 import type { TaskFilters } from './task-filters';
 
@@ -6,13 +6,15 @@ import type { TaskFilters } from './task-filters';
 export function FilterBar({ filters, onChange }: { filters: TaskFilters; onChange: (f: TaskFilters) => void }) {
   const [search, setSearch] = useState(filters.search);
   const [host, setHost] = useState(filters.host);
-  // Typing settles before it queries.
+  // Typing settles before it queries: only the two text fields start the timer, and what it hands
+  // on is merged into the filters as they are when it fires.
+  const settle = useEffectEvent(() => {
+    if (search !== filters.search || host !== filters.host) onChange({ ...filters, search, host });
+  });
   useEffect(() => {
-    const t = setTimeout(() => {
-      if (search !== filters.search || host !== filters.host) onChange({ ...filters, search, host });
-    }, 250);
+    const t = setTimeout(settle, 250);
     return () => clearTimeout(t);
-  }, [search, host]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [search, host]);
   return (
     <div className="filters" role="search" aria-label="Filter tasks">
       <label className="inline-field">
