@@ -93,15 +93,10 @@ export const PENDING = {
       'src/renderer/src/components/CopyButton.tsx',
     ],
     'react-refresh/only-export-components': ['src/renderer/src/screens/start/GettingStarted.tsx'],
-    'react-hooks/set-state-in-effect': [
-      'src/renderer/src/screens/queue/RetryExplainer.tsx',
-      'src/renderer/src/screens/queue/TaskTable.tsx',
-    ],
     'react-hooks/purity': ['src/renderer/src/screens/queue/ReservedNamesPanel.tsx'],
     // The six `eslint-disable-line react-hooks/exhaustive-deps` comments carry no reason yet.
     '@eslint-community/eslint-comments/require-description': [
       'src/renderer/src/screens/queue/FilterBar.tsx',
-      'src/renderer/src/screens/queue/RetryExplainer.tsx',
     ],
   },
 };
