@@ -1,13 +1,14 @@
 import type { QueueSummary } from '../../../../shared/contract';
 import { useCommand } from '../../hooks/useCommand';
 import { duration } from '../../lib/time';
-import { api, run, toast } from '../../store';
+import { api, run, toast, useStore } from '../../store';
 
 /**
  * Task names the queue still refuses because a task of that name was deleted or finished lately
  * (de-duplication), and a way to forget them (ux.md P1 17).
  */
 export function ReservedNamesPanel({ q }: { q: QueueSummary }) {
+  const now = useStore((s) => s.now);
   const { data, reload } = useCommand('reservedNames', { name: q.name, limit: 200 }, { watch: { queue: q.name } });
   const forget = async () => {
     const r = await run(() => api().call('forgetNames', { queue: q.name }));
@@ -44,7 +45,7 @@ export function ReservedNamesPanel({ q }: { q: QueueSummary }) {
               {data.names.map((n) => (
                 <tr key={n.id}>
                   <td className="mono">{n.id}</td>
-                  <td title={new Date(n.untilMs).toISOString()}>in {duration(n.untilMs - Date.now())}</td>
+                  <td title={new Date(n.untilMs).toISOString()}>in {duration(n.untilMs - now)}</td>
                 </tr>
               ))}
             </tbody>
