@@ -4,6 +4,7 @@ import {
   TasklightError,
   type ArgsOf,
   type CommandName,
+  type ContractError,
   type ResultOf,
   type TasklightApi,
   type UiUpdate,
@@ -91,14 +92,14 @@ export function createHttpApi(opts: HttpApiOptions = {}): TasklightApi {
               body: JSON.stringify(a),
             });
       const text = await res.text();
-      let body: any;
+      let body: unknown;
       try {
         body = text ? JSON.parse(text) : {};
       } catch {
         body = undefined;
       }
       if (!res.ok) {
-        const e = body?.error;
+        const e = (body as { error?: Partial<ContractError> } | null | undefined)?.error;
         throw new TasklightError(e?.message ?? `HTTP ${res.status}`, e?.code ?? res.status, e?.status ?? 'UNKNOWN');
       }
       return body as ResultOf<K>;

@@ -30,7 +30,7 @@ export function CopyButton({ text, label, children, className }: { text: string 
       onClick={async () => {
         const value = typeof text === 'function' ? text() : text;
         // Tests (and people without clipboard access, from the console) can read what was copied.
-        (window as any).__tasklightLastCopied = value;
+        (window as Window & { __tasklightLastCopied?: string }).__tasklightLastCopied = value;
         const ok = await copyText(value);
         setDone(ok);
         if (!ok) toast('Could not copy to the clipboard', 'error');
