@@ -9,7 +9,7 @@ interface Snippet {
   code: string;
 }
 
-export function snippets(info: ServerInfo | null): Snippet[] {
+function snippets(info: ServerInfo | null): Snippet[] {
   const grpc = info?.grpcEndpoint ?? '127.0.0.1:8123';
   const http = info?.httpUrl ?? 'http://127.0.0.1:8124';
   const [gHost, gPort] = splitHostPort(grpc);
