@@ -2,7 +2,7 @@ import type { QueueSummary } from '../../../../shared/contract';
 import { useCommand } from '../../hooks/useCommand';
 import { duration } from '../../lib/time';
 
-/** Handler latency histogram and status breakdown over recent attempts (ux.md P1 16). */
+/** Handler latency histogram and status breakdown over recent attempts. */
 export function Breakdown({ q }: { q: QueueSummary }) {
   // Heavy (5,000 attempts): read again when the queue's version crosses a multiple of 10, not on every change.
   const { data } = useCommand('queueBreakdown', { name: q.name, limit: 5000 }, { watch: { queue: q.name }, versionStep: 10, delayMs: 300 });

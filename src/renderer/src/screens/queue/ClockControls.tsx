@@ -3,7 +3,7 @@ import type { QueueSummary } from '../../../../shared/contract';
 import { duration, parseDuration } from '../../lib/time';
 import { api, refreshQueues, run, toast } from '../../store';
 
-/** Advance a queue's clock by a duration, or to its next due task (ux.md P1 12). */
+/** Advance a queue's clock by a duration, or to its next due task. */
 export function ClockControls({ q }: { q: QueueSummary }) {
   const [text, setText] = useState('1h');
   const seconds = parseDuration(text);

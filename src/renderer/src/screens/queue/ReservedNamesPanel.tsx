@@ -5,7 +5,7 @@ import { api, run, toast, useStore } from '../../store';
 
 /**
  * Task names the queue still refuses because a task of that name was deleted or finished lately
- * (de-duplication), and a way to forget them (ux.md P1 17).
+ * (de-duplication), and a way to forget them.
  */
 export function ReservedNamesPanel({ q }: { q: QueueSummary }) {
   const now = useStore((s) => s.now);

@@ -6,8 +6,8 @@ import { duration } from '../../lib/time';
 import { api, refreshQueues, run } from '../../store';
 
 /**
- * The retry config as a planned schedule of attempts, with what-if editing (ux.md P1 14). The draft
- * starts from the queue's config; QueueView keys this panel by queue, so another queue starts afresh.
+ * The retry config as a planned schedule of attempts, with what-if editing. The draft starts from
+ * the queue's config; QueueView keys this panel by queue, so another queue starts afresh.
  */
 export function RetryExplainer({ q }: { q: QueueSummary }) {
   const [draft, setDraft] = useState<RetrySettings>(q.retry);

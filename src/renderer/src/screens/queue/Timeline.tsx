@@ -34,7 +34,7 @@ function tickLabel(t: number, span: number): string {
 }
 
 /**
- * The scheduled-tasks timeline of one queue (ux.md P1 11): a zoomable axis in queue time with a
+ * The scheduled-tasks timeline of one queue: a zoomable axis in queue time with a
  * "now" line; future tasks as marks, past attempts as ticks coloured by status, backoff windows
  * shaded. Clicking a mark opens the task.
  */

@@ -4,7 +4,7 @@ import { confirmAction } from '../../lib/confirm';
 import { api, refreshQueues, run } from '../../store';
 import { QueueForm } from './QueueForm';
 
-/** Pause or resume, edit, purge and (outside the queue page) delete a queue. */
+/** Pause or resume, edit, purge and delete a queue (`compact` leaves Delete out). */
 export function QueueActions({ q, compact }: { q: QueueSummary; compact?: boolean }) {
   const [editing, setEditing] = useState(false);
   const paused = q.state !== 'RUNNING';

@@ -6,7 +6,7 @@ import { parseHeaderLines } from '../../lib/headers';
 import { parseDuration } from '../../lib/time';
 import { api, navigate, run, useStore } from '../../store';
 
-/** The create-task form (ux.md P0 6). */
+/** The create-task form: queue, ID, delay, the request, and an optional OIDC token. */
 export function CreateTask({ queue, onClose }: { queue: string; onClose: () => void }) {
   const queues = useStore((s) => s.queues);
   const [target, setTarget] = useState(queue);

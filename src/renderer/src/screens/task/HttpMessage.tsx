@@ -1,9 +1,8 @@
+/** An HTTP request or response as Tasklight recorded it: the first line, headers and body. */
 import type { HeaderMap, RequestView, ResponseView } from '../../../../shared/contract';
 import { StatusBadge } from '../../components/Badges';
 import { CopyButton } from '../../components/CopyButton';
 import { bytes, decodeText, prettyBody } from '../../lib/body';
-
-/** An HTTP request or response as Tasklight recorded it: the first line, headers and body. */
 
 function Headers({ headers, label }: { headers: HeaderMap; label: string }) {
   const entries = Object.entries(headers);
