@@ -85,20 +85,6 @@ export const PENDING = {
     'prefer-const': ['src/main/cli/main.ts'],
     '@typescript-eslint/no-unused-vars': ['tests/cli/workflow.test.ts'],
   },
-  // TODO(issue 12): the renderer restructuring (items 8, 10).
-  renderer: {
-    '@typescript-eslint/no-explicit-any': [
-      'src/preload/bridge.ts',
-      'src/renderer/src/api/http-api.ts',
-      'src/renderer/src/components/CopyButton.tsx',
-    ],
-    'react-refresh/only-export-components': ['src/renderer/src/screens/start/GettingStarted.tsx'],
-    'react-hooks/purity': ['src/renderer/src/screens/queue/ReservedNamesPanel.tsx'],
-    // The six `eslint-disable-line react-hooks/exhaustive-deps` comments carry no reason yet.
-    '@eslint-community/eslint-comments/require-description': [
-      'src/renderer/src/screens/queue/FilterBar.tsx',
-    ],
-  },
 };
 
 export default defineConfig(
