@@ -8,7 +8,9 @@
  * - SQL is prepared only in src/main/core/store (`.prepare(`, `.pragma(`, `.exec(` of SQL);
  * - a host (src/main/desktop, src/main/cli, the library src/main/testing.ts) imports no other host,
  *   and nothing else in src/main (core, api, config, server wiring) imports a host;
- * - config and cli read proto JSON from core, not from the REST transport (src/main/api/rest).
+ * - config and cli read proto JSON from core, not from the REST transport (src/main/api/rest);
+ * - comments stand alone: none cites a document that is not in the repository (the team's
+ *   "reference §x.y", ux.md, design.md); a public documentation link or the fact itself does.
  *
  * Imports are found with TypeScript's parser (import/export … from, import = require, require(),
  * import(), import types), so comments and strings never count; relative ones are resolved against
@@ -36,7 +38,11 @@ export const RULES = {
   'host-imports-host': 'no host imports another host (desktop, cli, library)',
   'host-imported-from-below': 'core, api, config and the server wiring import no host',
   'proto-json-not-from-rest': 'config and cli do not import the REST transport (src/main/api/rest)',
+  'comments-stand-alone': 'no comment cites a document outside the repository (reference §, ux.md, design.md)',
 } as const;
+
+/** How a citation of the team's own documents (not in this repository) reads. */
+const OUTSIDE_DOCUMENT = /reference §|§\s?\d|\b(?:ux|design)\.md\b|cloud-(?:tasks|scheduler)-reference|code-review-20\d\d|test-audit-20\d\d/;
 export type Rule = keyof typeof RULES;
 
 /** Where `electron` may be imported: the Electron host and its preload. */
@@ -187,6 +193,11 @@ export function checkArchitecture(files: SourceFile[]): Breach[] {
     }
 
     if (!under(f, STORE)) for (const { specifier, line } of sql) report('sql-only-in-store', line, specifier);
+
+    file.text.split('\n').forEach((text, i) => {
+      const cited = OUTSIDE_DOCUMENT.exec(text);
+      if (cited) report('comments-stand-alone', i + 1, cited[0]);
+    });
   }
   return breaches;
 }
@@ -296,6 +307,8 @@ describe('architecture checker', () => {
     { rule: 'host-imported-from-below', file: { path: 'src/main/config/hosts.ts', text: "import { parseArgs } from '../cli/args';\n" } },
     { rule: 'host-imported-from-below', file: { path: 'src/main/api/windows.ts', text: "export * from '../desktop/main';\n" } },
     { rule: 'proto-json-not-from-rest', file: { path: 'src/main/cli/snapshot.ts', text: "import { toJson } from '../api/rest/json-codec';\n" } },
+    { rule: 'comments-stand-alone', file: { path: 'src/main/core/backoff.ts', text: '/** Cloud Tasks\' retry delay (reference §7.1). */\n' } },
+    { rule: 'comments-stand-alone', file: { path: 'src/renderer/src/Panel.tsx', text: '// The breakdown panel (ux.md P1 16).\n' } },
   ];
 
   for (const { rule, file } of broken) {

@@ -40,7 +40,7 @@ export type TaskState = 'scheduled' | 'due' | 'dispatching' | 'backing_off' | 's
 export const TASK_STATES: readonly TaskState[] = ['scheduled', 'due', 'dispatching', 'backing_off', 'succeeded', 'exhausted'];
 export const LIVE_TASK_STATES: readonly TaskState[] = ['scheduled', 'due', 'dispatching', 'backing_off'];
 
-/** Why a queue (or a task) is not dispatching right now (ux.md P1 15). */
+/** Why a queue (or a task) is not dispatching right now, in the words the UI shows. */
 export type WaitReason =
   | 'paused'
   | 'rate_limited'
@@ -114,7 +114,7 @@ export interface QueueRef {
   name: string;
 }
 
-/** Task names a queue still refuses (de-duplication), soonest to expire last (ux.md P1 17). */
+/** Task names a queue still refuses (de-duplication), soonest to expire last. */
 export interface ReservedNames {
   name: string;
   /** Every name reserved now. */
@@ -123,7 +123,7 @@ export interface ReservedNames {
   names: Array<{ id: string; untilMs: number }>;
 }
 
-/** Handler latency and status breakdown over a queue's recent attempts (ux.md P1 16). */
+/** Handler latency and status breakdown over a queue's recent attempts. */
 export interface QueueBreakdown {
   name: string;
   /** How many recent attempts were looked at (the newest, up to `limit`). */

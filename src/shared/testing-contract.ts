@@ -1,5 +1,5 @@
 /**
- * The test helpers' HTTP contract (ux.md "Test helpers over the HTTP contract"): reset all state,
+ * The test helpers' HTTP contract, so tests in any language can drive it: reset all state,
  * forget reserved names, wait until a queue is idle, list what was dispatched, advance a queue's
  * clock. Served by src/main/api/testing-routes.ts (and listed with the UI commands in contract.ts);
  * `tasklight/testing` (src/main/testing.ts) is a typed client of it.

@@ -4,7 +4,7 @@ import type { HttpHandler } from './http-server';
 const ENQUEUE_PATH = /^\/projects\/([^/]+)\/locations\/([^/]+)\/queues\/([^/]+)\/tasks$/;
 
 /**
- * firebase-admin's TaskQueue (reference §13.7) calls the unversioned REST paths and, with
+ * firebase-admin's TaskQueue (https://firebase.google.com/docs/functions/task-functions) calls the unversioned REST paths and, with
  * CLOUD_TASKS_EMULATOR_HOST set, sends `httpRequest.url: ""` for the emulator to resolve. On those
  * paths only, before the REST handler sees an enqueue, this:
  *   - creates the queue when it does not exist and `autoCreateQueues` is on (the Firebase

@@ -3,7 +3,8 @@ import type { TokenIssuer } from '../core/oidc/token-issuer';
 
 /**
  * OIDC discovery and keys at Google's own paths, so a handler that verifies Cloud Tasks tokens
- * only has to change the host (reference §9.3).
+ * only has to change the host (https://www.googleapis.com/oauth2/v3/certs and
+ * https://accounts.google.com/.well-known/openid-configuration in production).
  */
 export function createOidcHandler(tokens: TokenIssuer) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {

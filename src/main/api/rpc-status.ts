@@ -1,7 +1,8 @@
 import { ApiError, Code, toApiError } from '../core/errors';
 import { encodeMessage } from '../core/protos';
 
-/** google.rpc.Code → HTTP status, as Google front ends map it (reference §10.1). */
+/** google.rpc.Code → HTTP status, as Google front ends map it
+ * (https://cloud.google.com/apis/design/errors#handling_errors). */
 const HTTP_STATUS: Record<keyof typeof Code, number> = {
   OK: 200,
   CANCELLED: 499,

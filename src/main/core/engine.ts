@@ -43,7 +43,8 @@ function viewOf(view: string | undefined): TaskView {
 }
 
 /**
- * Cloud Tasks' queue and task operations over the durable store (reference §3). The API layer uses
+ * Cloud Tasks' queue and task operations over the durable store
+ * (https://cloud.google.com/tasks/docs/reference/rpc/google.cloud.tasks.v2). The API layer uses
  * its methods, `reads` (the UI's named reads), `events`, `tokens`, `clock` and `settings`; the stores
  * and the dispatcher are public only for the engine's own tests.
  */

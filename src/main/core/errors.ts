@@ -51,7 +51,7 @@ export const alreadyExists = (message: string) => new ApiError('ALREADY_EXISTS',
 export const failedPrecondition = (message: string) => new ApiError('FAILED_PRECONDITION', message);
 export const unimplemented = (message: string) => new ApiError('UNIMPLEMENTED', message);
 
-/** The live service's own wording (reference §10.3), kept in one place. */
+/** The live service's own wording of its errors, kept in one place. */
 export const Messages = {
   queueMissing:
     'Queue does not exist. If you just created the queue, wait at least a minute for the queue to initialize.',

@@ -1,8 +1,8 @@
 import { invalidArgument } from './errors';
 
 /**
- * Opaque page tokens: the key to continue after, bound to the request's filter, valid for the
- * service's two hours (reference §3.2).
+ * Opaque page tokens: the key to continue after, bound to the request's filter, valid for
+ * two hours as production's are (ListTasks/ListQueues page_token); an older one is INVALID_ARGUMENT.
  */
 interface TokenBody {
   k: Array<string | number>;

@@ -5,7 +5,8 @@ import type { EngineSettings } from './settings';
 
 /**
  * A queue's settable configuration in the canonical plain-object shape: the v2 Queue fields plus
- * the v2beta3 extras (taskTtl, tombstoneTtl, type). Defaults and limits are those of reference §4.
+ * the v2beta3 extras (taskTtl, tombstoneTtl, type). Defaults and limits are production's
+ * (https://cloud.google.com/tasks/docs/reference/rest/v2/projects.locations.queues#Queue and https://cloud.google.com/tasks/docs/quotas).
  */
 export interface QueueConfig {
   appEngineRoutingOverride?: ProtoObject;
@@ -45,7 +46,10 @@ export function maxAttemptsOf(requested: number): number {
 
 export const PRODUCTION_CAPS = { maxDispatchesPerSecond: 500, maxConcurrentDispatches: 5000, maxBurstSize: 500 } as const;
 
-/** Not published; this reproduces the observed pairs 500/s → 100 and 1/s → 10 (reference §4.2). */
+/**
+ * The service picks max_burst_size from the rate by a rule it does not publish; this reproduces the
+ * pairs it is seen to choose (500/s → 100, 1/s → 10; https://cloud.google.com/tasks/docs/reference/rest/v2/projects.locations.queues#RateLimits).
+ */
 export function burstSizeFor(rate: number): number {
   return Math.min(100, Math.max(10, Math.ceil(rate / 5)));
 }

@@ -1,6 +1,6 @@
 import { invalidArgument, type HelpLink } from './errors';
 
-/** Resource names and their grammar (reference §2). */
+/** Resource names and their grammar (https://cloud.google.com/tasks/docs/reference/rest/v2/projects.locations.queues.tasks/create: the name field). */
 export interface LocationName {
   project: string;
   location: string;

@@ -1,4 +1,4 @@
-/** Production limits are the default; a developer may relax them (reference §15.1). */
+/** Production limits (https://cloud.google.com/tasks/docs/quotas) are the default; a developer may relax them. */
 export interface EngineSettings {
   /** How long a deleted or finished task's name stays reserved for de-duplication. */
   taskTombstoneTtlMs: number;
@@ -20,7 +20,7 @@ export interface EngineSettings {
   /** Whether queues dispatch at all (off for a store that should only hold tasks). */
   dispatch: boolean;
   /**
-   * firebase-admin compatibility (unversioned REST paths only, reference §13.7): where a task with
+   * firebase-admin compatibility (unversioned REST paths only, the ones firebase-admin calls): where a task with
    * an empty URL goes. Per queue (full name → URL) first, else this template with {project},
    * {location} and {queue} filled in (the Firebase Functions emulator's address by default).
    */

@@ -4,7 +4,7 @@ import type { Clock } from './clock';
 const LIMIT = 10_000_000_000_000_000_000n; // 19 digits
 
 /**
- * IDs for tasks created without a name: 19 decimal digits, like production's (reference §2.2),
+ * IDs for tasks created without a name: 19 decimal digits, like the IDs production generates,
  * unique and never reused. They grow with creation time (the clock's µs, then three random
  * digits, and never below the last one issued) so that every index keyed by (queue, task_id)
  * takes them at its end instead of at random pages, so a group commit on the dispatch path

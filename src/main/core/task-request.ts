@@ -125,7 +125,8 @@ function appEnginePayload(req: ProtoObject): ProtoObject {
   const [rest, ua] = withoutHeader(headers, 'user-agent');
   headers = rest;
   checkHeaders(headers, 'AppEngineHttpRequest.headers');
-  // Production stores these three on the task, so GetTask shows them (reference §5.4).
+  // Production stores these three on the task, so GetTask shows them
+  // (https://cloud.google.com/tasks/docs/reference/rest/v2/projects.locations.queues.tasks#Task: scheduleTime, createTime, dispatchDeadline).
   headers['User-Agent'] = ua ? `${ua} ${APP_ENGINE_USER_AGENT}` : APP_ENGINE_USER_AGENT;
   if (body) {
     if (!Object.keys(headers).some((k) => k.toLowerCase() === 'content-type')) headers['Content-Type'] = 'application/octet-stream';

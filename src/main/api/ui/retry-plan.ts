@@ -30,7 +30,7 @@ export function backoffGap(failures: number, retry: RetrySettings): Omit<Backoff
 }
 
 /**
- * A queue's retry config as the schedule of attempts of a task that always fails (ux.md P1 14),
+ * A queue's retry config as the schedule of attempts of a task that always fails,
  * stopped by the dispatcher's own rule (core/dispatch/retry-policy.ts).
  */
 export function retryPlan(retry: RetrySettings, limit = 25): RetryPlan {

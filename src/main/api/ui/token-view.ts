@@ -4,7 +4,7 @@ import type { TokenView, VerifyTokenArgs } from '../../../shared/contract';
 
 /**
  * Decodes an OIDC token a handler received and verifies it against Tasklight's JWKS (the
- * document GET /oauth2/v3/certs serves) and issuer, as a handler's verifier would (ux.md P1 13).
+ * document GET /oauth2/v3/certs serves) and issuer, as a handler's verifier would.
  */
 export async function verifyToken(tokens: TokenIssuer, args: VerifyTokenArgs, nowMs: number): Promise<TokenView> {
   const token = (args.token ?? '').replace(/^Bearer\s+/i, '').trim();

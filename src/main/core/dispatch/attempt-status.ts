@@ -1,7 +1,7 @@
 import { Code } from '../errors';
 import type { SendResult } from './http-sender';
 
-/** HTTP status → google.rpc.Code, as google-gax maps it (reference §10.2). */
+/** HTTP status → google.rpc.Code, as google-gax maps it (its rpcCodeFromHttpStatusCode). */
 export function codeForHttpStatus(status: number): number {
   if (status >= 200 && status < 300) return Code.OK;
   const exact: Record<number, number> = {
@@ -15,7 +15,7 @@ export function codeForHttpStatus(status: number): number {
   return Code.UNKNOWN;
 }
 
-/** An attempt's response_status (reference §10.4): the console shows `INTERNAL(13): HTTP status code 502`. */
+/** An attempt's response_status (https://cloud.google.com/tasks/docs/reference/rest/v2/projects.locations.queues.tasks#Attempt): the console shows `INTERNAL(13): HTTP status code 502`. */
 export function attemptStatus(result: SendResult): { code: number; message: string } {
   if (result.status !== null) return { code: codeForHttpStatus(result.status), message: `HTTP status code ${result.status}` };
   if (result.outcome === 'timeout') return { code: Code.DEADLINE_EXCEEDED, message: result.error ?? 'Deadline exceeded' };

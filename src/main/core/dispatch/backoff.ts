@@ -1,5 +1,5 @@
 /**
- * Cloud Tasks' retry delay (reference §7.1): min_backoff doubled max_doublings times, then growing
+ * Cloud Tasks' retry delay (https://cloud.google.com/tasks/docs/reference/rest/v2/projects.locations.queues#RetryConfig): min_backoff doubled max_doublings times, then growing
  * linearly by min_backoff × 2^max_doublings per retry, always within [min_backoff, max_backoff].
  * No jitter, so schedules are deterministic.
  */

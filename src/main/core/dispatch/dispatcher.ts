@@ -396,7 +396,8 @@ export class Dispatcher {
     return { kind: 'retry', retryAtUs: retryOrigin(attempt.runTask, attempt.queueDispatchUs, qnow) + delay };
   }
 
-  /** RunTask: dispatch now, whatever the schedule, rate limits, concurrency or pause (reference §3.3). */
+  /** RunTask: dispatch now, whatever the schedule, rate limits, concurrency or pause
+   * (https://cloud.google.com/tasks/docs/reference/rest/v2/projects.locations.queues.tasks/run). */
   runNow(queueName: string, taskId: string): void {
     const rt = this.runtimes.get(queueName);
     const row = this.store.claimByName(queueName, taskId);

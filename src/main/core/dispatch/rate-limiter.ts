@@ -1,5 +1,5 @@
 /**
- * A queue's token bucket (reference §8.1): refilled at max_dispatches_per_second up to
+ * A queue's token bucket (https://cloud.google.com/tasks/docs/reference/rest/v2/projects.locations.queues#RateLimits): refilled at max_dispatches_per_second up to
  * max_burst_size, starting full. Every dispatch, first attempt or retry, takes one token.
  */
 export class TokenBucket {

@@ -32,7 +32,7 @@ function setHeader(headers: Record<string, string>, name: string, value: string)
   headers[name] = value;
 }
 
-/** Applies the queue's uri_override to a task URL (reference §4.6). */
+/** Applies the queue's uri_override to a task URL (https://cloud.google.com/tasks/docs/reference/rest/v2/projects.locations.queues#UriOverride). */
 export function applyUriOverride(taskUrl: string, override: ProtoObject | undefined): string {
   if (!override) return taskUrl;
   const onlyMissing = override.uriOverrideEnforceMode === 'IF_NOT_EXISTS';

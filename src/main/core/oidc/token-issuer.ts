@@ -12,7 +12,9 @@ export function serviceAccountId(email: string): string {
 
 /**
  * Mints the tokens a dispatched request carries: OIDC ID tokens signed with Tasklight's key
- * (claims as Google's service-account ID tokens, reference §9), and fake OAuth access tokens.
+ * (claims as Google's service-account ID tokens: iss accounts.google.com, aud, email,
+ * email_verified, sub, iat, exp one hour later; see
+ * https://cloud.google.com/tasks/docs/creating-http-target-tasks#token), and fake OAuth access tokens.
  */
 export class TokenIssuer {
   /** Set once the HTTP port is known; tokens name it as their issuer. */

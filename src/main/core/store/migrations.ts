@@ -103,8 +103,8 @@ export const MIGRATIONS: readonly string[] = [
   `
   CREATE INDEX tasks_retrying ON tasks(queue, schedule_us) WHERE dispatch_count > 0 AND lease_until_us IS NULL;
   `,
-  // 4: whether the caller named the task. A generated ID can never be asked for again (reference
-  // §2.2: such tasks are not de-duplicated), so when dispatch finishes such a task it writes no
+  // 4: whether the caller named the task. A generated ID can never be asked for again (such tasks
+  // are not de-duplicated), so when dispatch finishes such a task it writes no
   // name reservation. Rows from before this migration count as named: they keep theirs.
   `
   ALTER TABLE tasks ADD COLUMN named INTEGER NOT NULL DEFAULT 1;
