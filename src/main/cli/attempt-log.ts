@@ -12,12 +12,12 @@ export type LogFormat = 'text' | 'json';
  *   text: [dispatch] POST http://localhost:8080/h -> 200 succeeded 12.3ms  q/emails task 123 attempt 1
  */
 export function startAttemptLog(engine: Engine, format: LogFormat, write: (line: string) => void): () => void {
-  let lastId = engine.history.list({ order: 'desc', limit: 1 })[0]?.id ?? 0;
+  let lastId = engine.attempts({ order: 'desc', limit: 1 })[0]?.id ?? 0;
   let scheduled = false;
   const flush = () => {
     scheduled = false;
     for (;;) {
-      const rows = engine.history.list({ afterId: lastId, limit: 500 });
+      const rows = engine.attempts({ afterId: lastId, limit: 500 });
       for (const row of rows) {
         lastId = row.id;
         write(format === 'json' ? jsonLine(row) : textLine(row));

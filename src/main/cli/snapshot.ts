@@ -29,14 +29,14 @@ export function takeSnapshot(engine: Engine): Snapshot {
   const queueType = lookupType(QUEUE);
   const taskType = lookupType(TASK);
   const snapshot: Snapshot = { tasklightSnapshot: 1, exportedAt: new Date().toISOString(), queues: [], tasks: [] };
-  for (const row of engine.queues.all()) {
+  for (const row of engine.queueRows()) {
     const view = engine.queueView(row);
     delete view.purgeTime;
     snapshot.queues.push(JSON.parse(encodeJsonMessage(queueType, view, false)));
     let afterSchedule = -Infinity;
     let afterSeq = -Infinity;
     for (;;) {
-      const rows = engine.tasks.list(row.name, afterSchedule, afterSeq, PAGE);
+      const rows = engine.taskRows(row.name, afterSchedule, afterSeq, PAGE);
       for (const t of rows) {
         const view = engine.taskView(t, 'FULL', row);
         const out: Record<string, unknown> = { name: view.name, scheduleTime: view.scheduleTime };
