@@ -1,7 +1,7 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApiError } from '../core/errors';
-import { restErrorBody } from './rpc-status';
+import { sendError } from './json-response';
 
 export type HttpHandler = (req: http.IncomingMessage, res: http.ServerResponse, body: Buffer | undefined) => Promise<boolean>;
 
@@ -18,7 +18,6 @@ export interface HttpServerOptions {
 }
 
 export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
-const JSON_TYPE = 'application/json; charset=UTF-8';
 /** Methods a browser may send cross-origin without a preflight-free way to change state. */
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -58,7 +57,7 @@ export function createHttpServer(opts: HttpServerOptions): http.Server {
     if (body === 'too-large') {
       // Stop reading: the socket closes once the answer is out instead of swallowing the rest.
       res.setHeader('Connection', 'close');
-      sendError(res, new ApiError('INVALID_ARGUMENT', `Request payload size exceeds the limit: ${maxBodyBytes} bytes.`), 413);
+      sendError(res, new ApiError('INVALID_ARGUMENT', `Request payload size exceeds the limit: ${maxBodyBytes} bytes.`), {}, 413);
       return;
     }
     for (const handler of opts.handlers) {
@@ -129,15 +128,6 @@ function refuse(req: http.IncomingMessage, res: http.ServerResponse, err: ApiErr
   res.setHeader('Connection', 'close');
   req.resume();
   sendError(res, err);
-}
-
-function sendError(res: http.ServerResponse, err: unknown, statusOverride?: number): void {
-  const { status, body } = restErrorBody(err);
-  const code = statusOverride ?? status;
-  const shaped = statusOverride ? { error: { ...(body as { error: object }).error, code } } : body;
-  const payload = Buffer.from(JSON.stringify(shaped), 'utf8');
-  res.writeHead(code, { 'Content-Type': JSON_TYPE, 'Content-Length': payload.length });
-  res.end(payload);
 }
 
 /** The name part of a Host header: `[::1]:8124` → `[::1]`, `localhost:8124` → `localhost`. */

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TokenIssuer } from '../core/oidc/token-issuer';
+import { sendJson } from './json-response';
 
 /**
  * OIDC discovery and keys at Google's own paths, so a handler that verifies Cloud Tasks tokens
@@ -15,13 +16,8 @@ export function createOidcHandler(tokens: TokenIssuer) {
     else if (path === '/oauth2/v3/certs') body = tokens.jwks();
     else if (path === '/oauth2/v1/certs') body = tokens.pemCerts();
     if (!body) return false;
-    const json = JSON.stringify(body);
-    res.writeHead(200, {
-      'content-type': 'application/json; charset=UTF-8',
-      'cache-control': 'public, max-age=300',
-      'content-length': Buffer.byteLength(json),
-    });
-    res.end(req.method === 'HEAD' ? undefined : json);
+    // Verifiers cache keys for a while, as they do Google's.
+    sendJson(res, 200, body, { 'Cache-Control': 'public, max-age=300' });
     return true;
   };
 }

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Engine } from '../core/engine';
-import { ApiError, invalidArgument, notFound } from '../core/errors';
+import { invalidArgument, notFound } from '../core/errors';
 import { parseQueueName } from '../core/resource-names';
 import type { AttemptFilter, AttemptRow } from '../core/store/history-store';
 import type {
@@ -17,9 +17,8 @@ import type {
 } from '../../shared/testing-contract';
 import { TESTING_PATHS } from '../../shared/testing-contract';
 import type { HttpHandler } from './http-server';
-import { restErrorBody } from './rpc-status';
+import { NO_STORE, sendError, sendJson, sendMethodNotAllowed } from './json-response';
 
-const JSON_TYPE = 'application/json; charset=UTF-8';
 const DEFAULT_WAIT_MS = 10_000;
 const MAX_WAIT_MS = 600_000;
 const DEFAULT_LIMIT = 1000;
@@ -167,10 +166,7 @@ export function createTestingHandler(engine: Engine): HttpHandler {
     const method = (req.method ?? 'GET').toUpperCase();
     try {
       if (method !== route.method) {
-        res.setHeader('Allow', route.method);
-        send(res, 405, {
-          error: { code: 405, message: `HTTP method ${method} is not supported for ${path}; use ${route.method}.`, status: 'UNIMPLEMENTED', details: [] },
-        });
+        sendMethodNotAllowed(res, method, path, [route.method], NO_STORE);
         return true;
       }
       let parsed: unknown = {};
@@ -183,17 +179,10 @@ export function createTestingHandler(engine: Engine): HttpHandler {
         if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw invalidArgument(`The body of ${path} must be a JSON object.`);
       }
       const result = await route.run(parsed, new URLSearchParams(q < 0 ? '' : url.slice(q + 1)));
-      send(res, 200, result);
+      sendJson(res, 200, result, NO_STORE);
     } catch (err) {
-      const { status, body: errorBody } = restErrorBody(err instanceof ApiError || !(err instanceof Error) ? err : err);
-      send(res, status, errorBody);
+      sendError(res, err, NO_STORE);
     }
     return true;
   };
-}
-
-function send(res: ServerResponse, status: number, value: unknown): void {
-  const payload = Buffer.from(JSON.stringify(value), 'utf8');
-  res.writeHead(status, { 'Content-Type': JSON_TYPE, 'Content-Length': payload.length, 'Cache-Control': 'no-store' });
-  res.end(payload);
 }

@@ -1,11 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError, invalidArgument } from '../../core/errors';
-import { restErrorBody } from '../rpc-status';
 import type { HttpHandler } from '../http-server';
+import { NO_STORE, sendError, sendJson, sendMethodNotAllowed } from '../json-response';
 import { ROUTES, TESTING_COMMANDS, type CommandName } from '../../../shared/contract';
 import type { UiService } from '../ui-service';
 
-const JSON_TYPE = 'application/json; charset=UTF-8';
 /** Query parameters that carry arrays (repeated) or booleans/numbers (converted by the service). */
 const ARRAY_PARAMS = new Set(['states']);
 
@@ -20,7 +19,11 @@ export function createUiHttpHandler(service: UiService): HttpHandler {
   for (const [command, route] of Object.entries(ROUTES) as Array<[CommandName, (typeof ROUTES)[CommandName]]>) {
     if (!testing.has(command)) table.set(`${route.method} ${route.path}`, command);
   }
-  const paths = new Set([...table.keys()].map((k) => k.slice(k.indexOf(' ') + 1)));
+  const allowed = new Map<string, string[]>();
+  for (const key of table.keys()) {
+    const [method, path] = key.split(' ') as [string, string];
+    allowed.set(path, [...(allowed.get(path) ?? []), method]);
+  }
 
   return async (req: IncomingMessage, res: ServerResponse, body: Buffer | undefined): Promise<boolean> => {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -28,8 +31,9 @@ export function createUiHttpHandler(service: UiService): HttpHandler {
     const method = (req.method ?? 'GET').toUpperCase();
     const command = table.get(`${method === 'HEAD' ? 'GET' : method} ${url.pathname}`);
     if (!command) {
-      if (!paths.has(url.pathname)) return false;
-      send(res, 405, { error: { code: 405, status: 'METHOD_NOT_ALLOWED', message: `${method} is not allowed on ${url.pathname}.` } });
+      const methods = allowed.get(url.pathname);
+      if (!methods) return false;
+      sendMethodNotAllowed(res, method, url.pathname, methods, NO_STORE);
       return true;
     }
     try {
@@ -44,10 +48,9 @@ export function createUiHttpHandler(service: UiService): HttpHandler {
         args = parseJson(body);
       }
       const result = await service.call(command, args as never);
-      send(res, 200, result ?? {});
+      sendJson(res, 200, result ?? {}, NO_STORE);
     } catch (err) {
-      const { status, body: errorBody } = restErrorBody(err instanceof ApiError ? err : toApiError(err));
-      send(res, status, errorBody);
+      sendError(res, err instanceof ApiError ? err : toApiError(err), NO_STORE);
     }
     return true;
   };
@@ -68,10 +71,4 @@ function toApiError(err: unknown): unknown {
   const e = err as { code?: string; message?: string };
   if (typeof e?.code === 'string' && e.code.startsWith('SQLITE_CONSTRAINT')) return new ApiError('ALREADY_EXISTS', e.message ?? 'Conflict');
   return err;
-}
-
-function send(res: ServerResponse, status: number, value: unknown): void {
-  const payload = Buffer.from(JSON.stringify(value), 'utf8');
-  res.writeHead(status, { 'Content-Type': JSON_TYPE, 'Content-Length': payload.length, 'Cache-Control': 'no-store' });
-  res.end(payload);
 }
