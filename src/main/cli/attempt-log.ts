@@ -1,5 +1,4 @@
 import type { Engine } from '../core/engine';
-import { onEveryChange, type EngineChange } from '../core/events';
 import { attemptRecord } from '../api/testing-routes';
 
 export type LogFormat = 'text' | 'json';
@@ -25,9 +24,8 @@ export function startAttemptLog(engine: Engine, format: LogFormat, write: (line:
       if (rows.length < 500) return;
     }
   };
-  const onChange = (change: EngineChange) => {
-    if (change.kind === 'reset') lastId = 0;
-    if (change.kind !== 'attempt' || scheduled) return;
+  const onAttempt = () => {
+    if (scheduled) return;
     scheduled = true;
     setImmediate(() => {
       try {
@@ -37,9 +35,14 @@ export function startAttemptLog(engine: Engine, format: LogFormat, write: (line:
       }
     });
   };
-  const stopChanges = onEveryChange(engine.events, onChange);
+  const onReset = () => {
+    lastId = 0;
+  };
+  engine.events.on('attempt:finished', onAttempt);
+  engine.events.on('store:reset', onReset);
   return () => {
-    stopChanges();
+    engine.events.off('attempt:finished', onAttempt);
+    engine.events.off('store:reset', onReset);
     try {
       flush();
     } catch {

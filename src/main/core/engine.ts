@@ -16,10 +16,12 @@ import {
   taskName,
 } from './resource-names';
 import type { EngineSettings } from './settings';
-import { closeDatabase, openDatabase, type Db, type OpenOptions } from './store/database';
+import { closeDatabase, isExclusive, openDatabase, startupFailure, type Db, type OpenOptions } from './store/database';
 import { QueueStore, type QueueRow } from './store/queue-store';
 import { TaskStore, type TaskRow } from './store/task-store';
 import { WriteBatcher } from './store/write-batcher';
+import { WriteFault } from './store/write-fault';
+import { StoreHealth } from './store-health';
 import { DispatchStore } from './store/dispatch-store';
 import { TaskReads } from './store/task-reads';
 import { HistoryStore, type AttemptFilter, type AttemptRow } from './store/history-store';
@@ -31,9 +33,6 @@ import { PAYLOAD_TYPE, validateTaskRequest } from './task-request';
 import { TaskIdGenerator } from './task-id-generator';
 
 export type TaskView = 'BASIC' | 'FULL';
-
-/** @deprecated Listen to the typed events (core/events.ts); kept for its last two users. */
-export type { EngineChange } from './events';
 
 const MAX_QUEUE_PAGE = 9800;
 const MAX_TASK_PAGE = 1000;
@@ -71,6 +70,10 @@ export class Engine {
   private readonly checkpointer: Checkpointer | undefined;
   /** What changed, after it is committed (core/events.ts). */
   readonly events = new EngineEventBus();
+  /** Whether the store takes writes (a full disk degrades it); /healthz and the UI report it. */
+  readonly health: StoreHealth;
+  /** @internal The tests' full-disk switch at the store's write boundary. */
+  readonly writeFault = new WriteFault();
 
   constructor(
     private readonly db: Db,
@@ -79,24 +82,31 @@ export class Engine {
     dataDir: string | null = null,
     options: OpenOptions = {},
   ) {
+    this.health = new StoreHealth(dataDir, clock);
     this.queues = new QueueStore(db);
     this.tasks = new TaskStore(db);
     this.history = new HistoryStore(db);
     this.reads = new TaskReads(db);
-    this.dispatchStore = new DispatchStore(db);
-    this.writes = new WriteBatcher(db);
+    this.dispatchStore = new DispatchStore(db, this.writeFault);
+    this.writes = new WriteBatcher(db, undefined, { health: this.health, fault: this.writeFault });
+    this.health.probe = () => this.writes.probe();
+    // Opened on a disk that refused a write: degraded from the start, serving reads.
+    if (startupFailure(db) !== undefined) this.health.writeFailed(startupFailure(db));
     this.taskIds = new TaskIdGenerator(clock);
     this.iam = new QueueIam(this.queues, this.writes);
     this.locations = new Locations(this.queues, this.writes);
     this.tokens = new TokenIssuer(loadOrCreateSigningKey(dataDir), clock);
-    this.dispatcher = new Dispatcher(this.dispatchStore, this.queues, this.history, this.writes, clock, settings, this.tokens, this.events);
+    this.dispatcher = new Dispatcher(this.dispatchStore, this.queues, this.history, this.writes, clock, settings, this.tokens, this.events, this.health);
     this.testSupport = new TestSupport({
       db, queues: this.queues, tasks: this.tasks, reads: this.reads, writes: this.writes, dispatcher: this.dispatcher, events: this.events,
     });
-    this.checkpointer = db.memory ? undefined : new Checkpointer(db.name, { nativeBinding: options.nativeBinding });
+    // A store opened in exclusive mode (a full disk at start, database.ts) checkpoints by itself.
+    this.checkpointer = db.memory || isExclusive(db) ? undefined : new Checkpointer(db.name, { nativeBinding: options.nativeBinding });
     this.dispatcher.loadQueues();
     // Expired name reservations are only ever compared against now; dropping them is housekeeping.
-    this.sweepTimer = setInterval(() => void this.writes.run(() => this.tasks.dropExpiredNames(this.clock.nowUs())), 60_000);
+    this.sweepTimer = setInterval(() => {
+      this.writes.run(() => this.tasks.dropExpiredNames(this.clock.nowUs())).catch(() => undefined);
+    }, 60_000);
     this.sweepTimer.unref();
   }
 
@@ -122,7 +132,8 @@ export class Engine {
     if (this.closed) return;
     await this.dispatcher.stop();
     await this.checkpointer?.stop();
-    await this.settle();
+    // On a full disk the last writes fail; what they held is redelivered after the next start.
+    await this.settle().catch(() => undefined);
     this.close();
   }
 
@@ -130,6 +141,7 @@ export class Engine {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.sweepTimer);
+    this.health.stop();
     void this.dispatcher.stop();
     void this.checkpointer?.stop();
     this.writes.flush();

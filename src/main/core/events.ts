@@ -77,34 +77,3 @@ export class EngineEventBus extends TypedEmitter<EngineEvents> {
     };
   }
 }
-
-/**
- * @deprecated The single-object shape of the engine's former `'change'` event, kept only for the
- * two listeners that still take it (the desktop's ExhaustionAlerts.onChange and the CLI's attempt
- * log); new code listens to the typed events above.
- */
-export interface EngineChange {
-  kind: 'queue' | 'task' | 'attempt' | 'reset';
-  queue?: string;
-  taskId?: string;
-  outcome?: string;
-  finished?: string;
-}
-
-/** @deprecated Feeds every typed event to a listener of the former `'change'` shape; returns how to stop. */
-export function onEveryChange(events: TypedEmitter<EngineEvents>, listener: (change: EngineChange) => void): () => void {
-  const queue = (e: EngineEvents['queue:changed']) => listener({ kind: 'queue', ...e });
-  const task = (e: EngineEvents['task:changed']) => listener({ kind: 'task', ...e });
-  const attempt = (e: EngineEvents['attempt:finished']) => listener({ kind: 'attempt', ...e });
-  const reset = () => listener({ kind: 'reset' });
-  events.on('queue:changed', queue);
-  events.on('task:changed', task);
-  events.on('attempt:finished', attempt);
-  events.on('store:reset', reset);
-  return () => {
-    events.off('queue:changed', queue);
-    events.off('task:changed', task);
-    events.off('attempt:finished', attempt);
-    events.off('store:reset', reset);
-  };
-}

@@ -178,7 +178,7 @@ function watchExhaustedTasks(running: RunningServer): ExhaustionAlerts {
     notification.show();
   });
   watcher.enabled = loadDesktopSettings(desktopSettingsFile()).notifyExhausted;
-  running.engine.events.on('attempt:finished', (e) => watcher.onChange({ kind: 'attempt', ...e }));
+  watcher.listen(running.engine.events);
   return watcher;
 }
 

@@ -4,7 +4,7 @@
  * tested without Electron.
  */
 import type { Clock } from '../core/clock';
-import type { EngineChange } from '../core/engine';
+import type { EngineEvents, TypedEmitter } from '../core/events';
 
 export interface ExhaustionAlert {
   title: string;
@@ -30,12 +30,17 @@ export class ExhaustionAlerts {
     private readonly windowUs = 2_000_000,
   ) {}
 
-  /** Listener for the engine's 'change' events. */
-  readonly onChange = (change: EngineChange): void => {
-    if (!this.enabled || change.kind !== 'attempt' || change.finished !== 'exhausted' || !change.queue || !change.taskId) return;
-    const ids = this.pending.get(change.queue) ?? [];
-    ids.push(change.taskId);
-    this.pending.set(change.queue, ids);
+  /** Listens to the engine's `attempt:finished` events; returns how to stop. */
+  listen(events: TypedEmitter<EngineEvents>): () => void {
+    events.on('attempt:finished', this.onAttemptFinished);
+    return () => events.off('attempt:finished', this.onAttemptFinished);
+  }
+
+  private readonly onAttemptFinished = (attempt: EngineEvents['attempt:finished']): void => {
+    if (!this.enabled || attempt.finished !== 'exhausted') return;
+    const ids = this.pending.get(attempt.queue) ?? [];
+    ids.push(attempt.taskId);
+    this.pending.set(attempt.queue, ids);
     this.cancelTimer ??= this.clock.setTimer(() => this.flush(), this.windowUs);
   };
 
