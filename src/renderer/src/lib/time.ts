@@ -13,6 +13,20 @@ export function relativeTime(atMs: number, nowMs: number): string {
   return d > 0 ? `in ${text}` : `${text} ago`;
 }
 
+/**
+ * Time left until something, as the sentences of "why is it waiting" say it ("in 850 ms", "in
+ * 47.1 s", "in 3 min", "in 1.5 h", "in 2 d"), or "now" once it has come.
+ */
+export function timeLeft(ms: number): string {
+  if (!(ms > 0)) return 'now';
+  if (ms < 1000) return `in ${Math.round(ms)} ms`;
+  // Round once, then pick the unit: 59.96 s reads "in 1 min", never "in 60 s".
+  if (+(ms / 1000).toFixed(1) < 60) return `in ${+(ms / 1000).toFixed(1)} s`;
+  if (Math.round(ms / 60_000) < 60) return `in ${Math.round(ms / 60_000)} min`;
+  if (+(ms / 3_600_000).toFixed(1) < 24) return `in ${+(ms / 3_600_000).toFixed(1)} h`;
+  return `in ${+(ms / 86_400_000).toFixed(1)} d`;
+}
+
 export function duration(ms: number | null | undefined): string {
   if (ms === null || ms === undefined || !Number.isFinite(ms)) return '—';
   const a = Math.abs(ms);

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { RequestView } from '../../../../shared/contract';
+import type { RequestView, TaskSummary } from '../../../../shared/contract';
 import { StateBadge, WhyBadge } from '../../components/Badges';
 import { CopyButton } from '../../components/CopyButton';
 import { Empty } from '../../components/Empty';
@@ -13,6 +13,13 @@ import { api, hrefOf, navigate, run, useStore } from '../../store';
 import { AttemptList } from './AttemptList';
 import { RequestBlock } from './HttpMessage';
 import { TokenPanel } from './TokenPanel';
+import { taskWaitText } from './wait-text';
+
+/** Why the task waits, with the time left counting down on the store's clock (it ticks each second). */
+function WaitText({ summary, serverText, offsetMs }: { summary: TaskSummary; serverText: string; offsetMs: number }) {
+  const now = useStore((st) => st.now);
+  return <>{taskWaitText(summary, serverText, now + offsetMs)}</>;
+}
 
 export function TaskView({ queue, id }: { queue: string; id: string }) {
   const q = useStore((s) => s.queues.find((x) => x.name === queue));
@@ -47,7 +54,7 @@ export function TaskView({ queue, id }: { queue: string; id: string }) {
             {id} <StateBadge state={s.state} />
           </h1>
           <p className="why-line">
-            {live && <WhyBadge why={s.why} />} {task.whyText}
+            {live && <WhyBadge why={s.why} />} <WaitText summary={s} serverText={task.whyText} offsetMs={q?.clockOffsetMs ?? 0} />
           </p>
         </div>
         <div className="page-actions">
