@@ -3,7 +3,7 @@
  * the built renderer) driven by Playwright in Debian's Chromium. Never downloads a browser.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -18,9 +18,23 @@ export const SHOTS_DIR = join(ROOT, 'test-results/e2e');
 export const CHROMIUM = process.env.TASKLIGHT_CHROMIUM ?? '/usr/bin/chromium';
 export const PARENT = 'projects/e2e-proj/locations/us-central1';
 
-/** Builds the app once if out/renderer is missing (CI builds first; a fresh clone may not have). */
+/** The newest modification time of any file under `dir`, in ms (0 when there is none). */
+function newestMtimeMs(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) newest = Math.max(newest, statSync(join(entry.parentPath, entry.name)).mtimeMs);
+  }
+  return newest;
+}
+
+/**
+ * Builds the app if out/renderer is missing or older than the renderer's sources (CI builds first;
+ * a fresh clone may not have, and a bundle left from an earlier build would test old code).
+ */
 export function ensureBuilt(): void {
-  if (existsSync(join(RENDERER_DIR, 'index.html'))) return;
+  const index = join(RENDERER_DIR, 'index.html');
+  const sources = ['src/renderer', 'src/shared'].map((dir) => newestMtimeMs(join(ROOT, dir)));
+  if (existsSync(index) && statSync(index).mtimeMs >= Math.max(...sources)) return;
   execFileSync(process.execPath, [join(ROOT, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], { cwd: ROOT, stdio: 'inherit' });
 }
 

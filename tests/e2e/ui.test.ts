@@ -94,6 +94,26 @@ describe('web UI end to end', { skip, concurrency: false }, () => {
     });
   });
 
+  it("the task page's next attempt counts down with the page's clock", async () => {
+    await withUi(browser, async (ui) => {
+      const q = await createQueue(ui, 'countdown', { retryConfig: { minBackoff: { seconds: 60 }, maxAttempts: 2 } });
+      const [task] = await ui.client.createTask({ parent: q, task: { httpRequest: { url: ui.handler.url('/fail/countdown') } } });
+      await ui.handler.waitFor('/fail/countdown', 1);
+      const page = ui.page;
+      await page.goto(`${ui.server.httpUrl}/#/task/${encodeURIComponent(q)}/${taskId(task.name)}`);
+      const line = page.locator('.why-line');
+      await line.getByText(/Backing off after 1 failed attempt: next attempt in [\d.]+ s\.$/).waitFor();
+      const before = await line.innerText();
+      // The page's clock ticks once a second; wait for the sentence to change, however long that takes.
+      await page.waitForFunction((text) => (document.querySelector('.why-line') as HTMLElement | null)?.innerText !== text, before);
+      const after = await line.innerText();
+      const secondsLeft = (text: string) => Number(/next attempt in ([\d.]+) s\./.exec(text)?.[1]);
+      assert.ok(secondsLeft(after) < secondsLeft(before), `"${before}" became "${after}"`);
+      assert.ok(secondsLeft(after) > 0 && secondsLeft(before) <= 60, `"${before}" → "${after}"`);
+      await ui.shot('task-countdown');
+    });
+  });
+
   it('run now fires a task scheduled for tomorrow', async () => {
     await withUi(browser, async (ui) => {
       const q = await createQueue(ui, 'tomorrow');
