@@ -70,7 +70,6 @@ export const PENDING = {
     '@typescript-eslint/no-explicit-any': [
       'src/main/api/firebase-compat.ts',
       'src/main/api/grpc-server.ts',
-      'src/main/api/testing-routes.ts',
       'src/main/api/ui-service.ts',
       'src/main/core/queue-config.ts',
       'src/main/core/store/history-store.ts',

@@ -7,7 +7,6 @@ import { createHttpServer, listen } from './api/http-server';
 import { createRestHandler } from './api/rest/rest-handler';
 import { createOidcHandler } from './api/oidc-routes';
 import { withFirebaseCompat } from './api/firebase-compat';
-import { createTestingHandler } from './api/testing-routes';
 import { UiService } from './api/ui-service';
 import { attachEventSocket } from './api/ui/event-socket';
 import { createUiHttpHandler } from './api/ui/http-routes';
@@ -97,7 +96,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     const allowedHosts = [...(options.allowedHosts ?? []), ...(isWildcardHost(host) ? ['0.0.0.0', '[::]'] : [])];
     const rendererDir = options.rendererDir === undefined ? findRendererDir() : options.rendererDir;
     httpServer = createHttpServer({
-      handlers: [createOidcHandler(engine.tokens), createTestingHandler(engine), withFirebaseCompat(engine, createRestHandler(impl)), createUiHttpHandler(ui), createStaticHandler(rendererDir)],
+      handlers: [createOidcHandler(engine.tokens), withFirebaseCompat(engine, createRestHandler(impl)), createUiHttpHandler(ui), createStaticHandler(rendererDir)],
       allowedHosts,
     });
     events = attachEventSocket(httpServer, ui, allowedHosts);

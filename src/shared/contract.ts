@@ -420,7 +420,7 @@ export interface Commands {
   timeline: { args: TimelineArgs; result: TimelineData };
   retryPlan: { args: RetryPlanArgs; result: RetryPlan };
   advanceToNextDue: { args: QueueRef; result: AdvanceToNextDueResult };
-  // Test helpers (src/shared/testing-contract.ts), served by src/main/api/testing-routes.ts.
+  // Test helpers (src/shared/testing-contract.ts).
   advanceClock: { args: AdvanceClockRequest; result: AdvanceClockResponse };
   reset: { args: void; result: ResetResponse };
   forgetNames: { args: ForgetNamesRequest; result: ForgetNamesResponse };
@@ -465,9 +465,6 @@ export const ROUTES: { readonly [K in CommandName]: { method: 'GET' | 'POST'; pa
   waitIdle: { method: 'POST', path: '/api/wait-idle' },
   listAttempts: { method: 'GET', path: '/api/attempts' },
 };
-
-/** Commands whose HTTP routes live in testing-routes.ts (the test helpers' contract). */
-export const TESTING_COMMANDS = ['advanceClock', 'reset', 'forgetNames', 'waitIdle', 'listAttempts'] as const;
 
 export const COMMAND_NAMES = Object.keys(ROUTES) as CommandName[];
 

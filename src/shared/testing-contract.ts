@@ -1,8 +1,8 @@
 /**
  * The test helpers' HTTP contract, so tests in any language can drive it: reset all state,
  * forget reserved names, wait until a queue is idle, list what was dispatched, advance a queue's
- * clock. Served by src/main/api/testing-routes.ts (and listed with the UI commands in contract.ts);
- * `tasklight/testing` (src/main/testing.ts) is a typed client of it.
+ * clock. Its commands sit in contract.ts's Commands and ROUTES beside the UI's and are served by
+ * the same router; `tasklight/testing` (src/main/testing.ts) is a typed client of it.
  * Plain data, no Node imports. Queue names are full: projects/P/locations/L/queues/Q. Times are
  * RFC 3339 strings (UTC, microseconds when not whole milliseconds). Errors use the Google JSON
  * error form {"error": {code, message, status, details}}. State-changing routes are POST.
@@ -14,12 +14,15 @@
  *   POST /api/advance-clock   AdvanceClockRequest   → AdvanceClockResponse
  */
 
+import { ROUTES } from './contract';
+
+/** The test contract's paths, as the one route table (contract.ts ROUTES) has them. */
 export const TESTING_PATHS = {
-  reset: '/api/reset',
-  forgetNames: '/api/forget-names',
-  waitIdle: '/api/wait-idle',
-  attempts: '/api/attempts',
-  advanceClock: '/api/advance-clock',
+  reset: ROUTES.reset.path,
+  forgetNames: ROUTES.forgetNames.path,
+  waitIdle: ROUTES.waitIdle.path,
+  attempts: ROUTES.listAttempts.path,
+  advanceClock: ROUTES.advanceClock.path,
 } as const;
 
 /** Deletes every queue, task, reserved name and all history. */

@@ -42,4 +42,16 @@ describe('UI and test contract routes', () => {
       { reset: 'reset', forgetNames: 'forgetNames', waitIdle: 'waitIdle', attempts: 'listAttempts', advanceClock: 'advanceClock' },
     );
   });
+
+  it('a POST body that is not a JSON object is 400 INVALID_ARGUMENT naming the path, for both contracts', async () => {
+    for (const path of ['/api/queues/create', '/api/forget-names']) {
+      for (const body of ['{oops', '[1]']) {
+        const res = await fetch(`${server.httpUrl}${path}`, { method: 'POST', body });
+        assert.equal(res.status, 400, `${path} ${body}`);
+        const { error } = (await res.json()) as { error: { status: string; message: string } };
+        assert.equal(error.status, 'INVALID_ARGUMENT');
+        assert.match(error.message, new RegExp(path));
+      }
+    }
+  });
 });

@@ -1,4 +1,3 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Engine } from '../core/engine';
 import { invalidArgument, notFound } from '../core/errors';
 import { parseQueueName } from '../core/resource-names';
@@ -15,16 +14,13 @@ import type {
   WaitIdleRequest,
   WaitIdleResponse,
 } from '../../shared/testing-contract';
-import { TESTING_PATHS } from '../../shared/testing-contract';
-import type { HttpHandler } from './http-server';
-import { NO_STORE, sendError, sendJson, sendMethodNotAllowed } from './json-response';
 
 const DEFAULT_WAIT_MS = 10_000;
 const MAX_WAIT_MS = 600_000;
 const DEFAULT_LIMIT = 1000;
 const MAX_LIMIT = 10_000;
 
-/** The test helpers over the engine; the HTTP routes below and any other transport share them. */
+/** The test helpers over the engine; the UI service serves them as commands over HTTP and IPC. */
 export interface TestingOperations {
   reset(): Promise<ResetResponse>;
   forgetNames(args: ForgetNamesRequest): Promise<ForgetNamesResponse>;
@@ -132,57 +128,4 @@ export function rfc3339(us: number): string {
   const iso = new Date(ms).toISOString();
   const micros = us - ms * 1000;
   return micros ? iso.replace('Z', `${String(micros).padStart(3, '0')}Z`) : iso;
-}
-
-/**
- * POST /api/reset, /api/forget-names, /api/wait-idle, /api/advance-clock and GET /api/attempts
- * (src/shared/testing-contract.ts). Other paths resolve false for the next handler.
- */
-export function createTestingHandler(engine: Engine): HttpHandler {
-  const ops = testingOperations(engine);
-  const routes: Record<string, { method: 'GET' | 'POST'; run(body: any, query: URLSearchParams): Promise<unknown> | unknown }> = {
-    [TESTING_PATHS.reset]: { method: 'POST', run: () => ops.reset() },
-    [TESTING_PATHS.forgetNames]: { method: 'POST', run: (b) => ops.forgetNames(b) },
-    [TESTING_PATHS.waitIdle]: { method: 'POST', run: (b) => ops.waitIdle(b) },
-    [TESTING_PATHS.advanceClock]: { method: 'POST', run: (b) => ops.advanceClock(b) },
-    [TESTING_PATHS.attempts]: {
-      method: 'GET',
-      run: (_b, q) =>
-        ops.listAttempts({
-          queue: q.get('queue') || undefined,
-          task: q.get('task') || undefined,
-          status: q.get('status') || undefined,
-          outcome: q.get('outcome') || undefined,
-          limit: q.has('limit') ? Number(q.get('limit')) : undefined,
-        }),
-    },
-  };
-  return async (req: IncomingMessage, res: ServerResponse, body: Buffer | undefined) => {
-    const url = req.url ?? '/';
-    const q = url.indexOf('?');
-    const path = q < 0 ? url : url.slice(0, q);
-    const route = routes[path];
-    if (!route) return false;
-    const method = (req.method ?? 'GET').toUpperCase();
-    try {
-      if (method !== route.method) {
-        sendMethodNotAllowed(res, method, path, [route.method], NO_STORE);
-        return true;
-      }
-      let parsed: unknown = {};
-      if (route.method === 'POST' && body && body.length) {
-        try {
-          parsed = JSON.parse(body.toString('utf8'));
-        } catch {
-          throw invalidArgument(`Invalid JSON payload received for ${path}.`);
-        }
-        if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw invalidArgument(`The body of ${path} must be a JSON object.`);
-      }
-      const result = await route.run(parsed, new URLSearchParams(q < 0 ? '' : url.slice(q + 1)));
-      sendJson(res, 200, result, NO_STORE);
-    } catch (err) {
-      sendError(res, err, NO_STORE);
-    }
-    return true;
-  };
 }

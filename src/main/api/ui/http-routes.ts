@@ -2,22 +2,21 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError, invalidArgument } from '../../core/errors';
 import type { HttpHandler } from '../http-server';
 import { NO_STORE, sendError, sendJson, sendMethodNotAllowed } from '../json-response';
-import { ROUTES, TESTING_COMMANDS, type CommandName } from '../../../shared/contract';
+import { ROUTES, type CommandName } from '../../../shared/contract';
 import type { UiService } from '../ui-service';
 
 /** Query parameters that carry arrays (repeated) or booleans/numbers (converted by the service). */
 const ARRAY_PARAMS = new Set(['states']);
 
 /**
- * The UI contract over HTTP: each command at its ROUTES entry (GET: query parameters, POST: a
- * JSON body). The test helpers' routes (reset, wait-idle, ...) are served by testing-routes.ts.
- * Host and cross-origin checks happen before any handler (http-server.ts).
+ * The UI contract over HTTP, the test helpers' contract included: each command at its ROUTES
+ * entry (GET: query parameters, POST: a JSON body). Host and cross-origin checks happen before any
+ * handler (http-server.ts).
  */
 export function createUiHttpHandler(service: UiService): HttpHandler {
-  const testing = new Set<string>(TESTING_COMMANDS);
   const table = new Map<string, CommandName>();
   for (const [command, route] of Object.entries(ROUTES) as Array<[CommandName, (typeof ROUTES)[CommandName]]>) {
-    if (!testing.has(command)) table.set(`${route.method} ${route.path}`, command);
+    table.set(`${route.method} ${route.path}`, command);
   }
   const allowed = new Map<string, string[]>();
   for (const key of table.keys()) {
@@ -45,7 +44,7 @@ export function createUiHttpHandler(service: UiService): HttpHandler {
           args[key] = ARRAY_PARAMS.has(key) ? values.flatMap((v) => v.split(',')).filter(Boolean) : values[values.length - 1];
         }
       } else {
-        args = parseJson(body);
+        args = parseJson(body, url.pathname);
       }
       const result = await service.call(command, args as never);
       sendJson(res, 200, result ?? {}, NO_STORE);
@@ -56,15 +55,16 @@ export function createUiHttpHandler(service: UiService): HttpHandler {
   };
 }
 
-function parseJson(body: Buffer | undefined): Record<string, unknown> {
+function parseJson(body: Buffer | undefined, path: string): Record<string, unknown> {
   if (!body || body.length === 0) return {};
+  let value: unknown;
   try {
-    const value = JSON.parse(body.toString('utf8'));
-    if (value && typeof value === 'object' && !Array.isArray(value)) return value;
+    value = JSON.parse(body.toString('utf8'));
   } catch {
-    /* below */
+    throw invalidArgument(`Invalid JSON payload received for ${path}.`);
   }
-  throw invalidArgument('The request body must be a JSON object.');
+  if (!value || typeof value !== 'object' || Array.isArray(value)) throw invalidArgument(`The body of ${path} must be a JSON object.`);
+  return value as Record<string, unknown>;
 }
 
 function toApiError(err: unknown): unknown {
