@@ -53,27 +53,29 @@ async function seed(dataDir: string, clock: FakeClock, handlerUrl: string): Prom
   }
 }
 
+/** Inside a describe: a fresh data dir seeded before its tests (one due task) and removed after. */
+function seededDataDir() {
+  const seeded = { dataDir: '', handler: undefined as unknown as RecordingHandler, clock: new FakeClock(), taskName: '' };
+  before(async () => {
+    seeded.dataDir = makeTempDir('tasklight-failed-start-');
+    seeded.handler = await startHandler();
+    seeded.taskName = await seed(seeded.dataDir, seeded.clock, seeded.handler.url);
+  });
+  after(async () => {
+    await seeded.handler.close();
+    removeTempDir(seeded.dataDir);
+  });
+  return seeded;
+}
+
 const UNTOUCHED = { dispatch_count: 0, response_count: 0, first_dispatch_us: null, last_attempt: null, lease_until_us: null };
 
 for (const busy of ['grpcPort', 'httpPort'] as const) {
   describe(`a start that fails on a busy ${busy === 'grpcPort' ? 'gRPC' : 'HTTP'} port`, () => {
-    let dataDir: string;
-    let handler: RecordingHandler;
-    const clock = new FakeClock();
-    let taskName: string;
-
-    before(async () => {
-      dataDir = makeTempDir('tasklight-failed-start-');
-      handler = await startHandler();
-      taskName = await seed(dataDir, clock, handler.url);
-    });
-
-    after(async () => {
-      await handler.close();
-      removeTempDir(dataDir);
-    });
+    const seeded = seededDataDir();
 
     test('rejects with EADDRINUSE and leaves the due task as it was, unsent', async () => {
+      const { dataDir, handler, clock, taskName } = seeded;
       const before = taskState(dataDir, taskName);
       assert.ok(before.row, 'the seeded task is in the store');
       assert.deepEqual({ ...(before.row as object), attempts: before.attempts }, { ...UNTOUCHED, schedule_us: clock.nowUs(), attempts: 0 });
@@ -99,23 +101,10 @@ for (const busy of ['grpcPort', 'httpPort'] as const) {
 }
 
 describe('a start that fails after binding both ports (--import or --config does not apply), or on a held data dir', () => {
-  let dataDir: string;
-  let handler: RecordingHandler;
-  const clock = new FakeClock();
-  let taskName: string;
-
-  before(async () => {
-    dataDir = makeTempDir('tasklight-failed-start-');
-    handler = await startHandler();
-    taskName = await seed(dataDir, clock, handler.url);
-  });
-
-  after(async () => {
-    await handler.close();
-    removeTempDir(dataDir);
-  });
+  const seeded = seededDataDir();
 
   test('rejects with beforeDispatch\'s error, releases the data dir and leaves the due task as it was, unsent', async () => {
+    const { dataDir, handler, clock, taskName } = seeded;
     const before = taskState(dataDir, taskName);
     assert.deepEqual({ ...(before.row as object), attempts: before.attempts }, { ...UNTOUCHED, schedule_us: clock.nowUs(), attempts: 0 });
     let runTaskError: unknown;
@@ -146,6 +135,7 @@ describe('a start that fails after binding both ports (--import or --config does
   });
 
   test('a start refused because another server holds the data dir does not open it', async () => {
+    const { dataDir, clock, taskName } = seeded;
     const holder = await startServer({ dataDir, clock, grpcPort: 0, httpPort: 0, rendererDir: null, settings: { dispatch: false } });
     try {
       await assert.rejects(startServer({ dataDir, clock, grpcPort: 0, httpPort: 0, rendererDir: null }), (err: unknown) => {
