@@ -5,6 +5,7 @@ import { decodeMessage } from '../protos';
 import { fromUs, toUs } from '../proto-time';
 import type { QueueConfig } from '../queue-config';
 import type { EngineSettings } from '../settings';
+import { diskFailureOf, type StoreHealth, type StoreHealthReport } from '../store-health';
 import type { ClaimedRow, DispatchStore, LeaseClaim } from '../store/dispatch-store';
 import type { FinishOutcome, HistoryStore } from '../store/history-store';
 import type { QueueRow, QueueStore } from '../store/queue-store';
@@ -62,9 +63,16 @@ export class Dispatcher {
   private readonly inFlight = new Set<Promise<void>>();
   private sweepTimer: NodeJS.Timeout | undefined;
   private completions: Array<[Attempt, OutgoingRequest, SendResult]> = [];
+  /** Answers handed to a group commit that has not settled yet. */
+  private readonly recording = new Set<Array<[Attempt, OutgoingRequest, SendResult]>>();
   private completionTimer: NodeJS.Timeout | undefined;
   /** How long an answer may wait for others to share its commit. */
   completionWindowMs = 5;
+  /** Leases a crash left could not be handed back at start (the disk refused): done on recovery. */
+  private leasesHeld = false;
+  private readonly onHealth = (report: StoreHealthReport) => {
+    if (report.status === 'ok') this.resume();
+  };
 
   constructor(
     private readonly store: DispatchStore,
@@ -75,8 +83,10 @@ export class Dispatcher {
     private readonly settings: EngineSettings,
     private readonly tokens: TokenIssuer,
     private readonly events: EngineEventBus,
+    private readonly health: StoreHealth,
   ) {
     this.sender = new HttpSender(clock);
+    health.on('change', this.onHealth);
   }
 
   /**
@@ -95,19 +105,46 @@ export class Dispatcher {
   start(): void {
     if (this.started || this.stopped) return;
     this.started = true;
-    this.store.releaseAll();
+    this.leasesHeld = true;
+    this.releaseLeases();
     this.loadQueues();
     this.sweepTimer = setInterval(() => {
       const cutoff = this.clock.nowUs() - this.settings.historyRetentionMs * 1000;
-      void this.writes.run(() => this.history.sweep(cutoff));
+      // Housekeeping: on a full disk it waits for the next round.
+      this.writes.run(() => this.history.sweep(cutoff)).catch(() => undefined);
     }, 60_000);
     this.sweepTimer.unref();
+    this.schedulePump();
+  }
+
+  /**
+   * Hands back every lease a crash left. On a disk that refuses the write, nothing is claimed
+   * (the store is degraded) and this runs again once it recovers.
+   */
+  private releaseLeases(): void {
+    if (!this.leasesHeld) return;
+    try {
+      this.store.releaseAll();
+      this.leasesHeld = false;
+    } catch (err) {
+      if (!this.health.writeFailed(err)) throw err;
+    }
+  }
+
+  /** The disk takes writes again: hand back leases left waiting, record the answers kept meanwhile, claim again. */
+  private resume(): void {
+    if (!this.started || this.stopped || !this.store.open) return;
+    this.releaseLeases();
+    if (this.health.degraded) return;
+    this.loadQueues();
+    this.recordCompletions();
     this.schedulePump();
   }
 
   /** Stops claiming, abandons attempts in flight (their leases go back to the queue on next start). */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.health.off('change', this.onHealth);
     clearInterval(this.sweepTimer);
     this.cancelWake?.();
     this.recordCompletions(); // answers already in are kept: a clean stop redelivers nothing done
@@ -157,7 +194,8 @@ export class Dispatcher {
   /** Attempts of this queue in flight or waiting to be recorded. */
   busy(name: string): boolean {
     const rt = this.runtimes.get(name);
-    return (!!rt && rt.inFlight > 0) || this.completions.some(([a]) => a.runtime.name === name);
+    const of = ([a]: [Attempt, OutgoingRequest, SendResult]) => a.runtime.name === name;
+    return (!!rt && rt.inFlight > 0) || this.completions.some(of) || [...this.recording].some((batch) => batch.some(of));
   }
 
   /** After a reset: no queue is known any more. */
@@ -194,8 +232,20 @@ export class Dispatcher {
     }, Math.max(0, realUs - this.clock.nowUs()));
   }
 
+  /**
+   * Claims what is due. Never throws: it runs from timers, where an exception would end the
+   * process. While the store is degraded it claims nothing; recovery pumps again.
+   */
   private pump(): void {
-    if (!this.started || this.stopped || !this.store.open) return;
+    if (!this.started || this.stopped || !this.store.open || this.health.degraded) return;
+    try {
+      this.claimDue();
+    } catch (err) {
+      if (!this.health.writeFailed(err)) console.error(`tasklight: dispatch stopped on an unexpected error: ${(err as Error)?.stack ?? err}`);
+    }
+  }
+
+  private claimDue(): void {
     const now = this.clock.nowUs();
     let next = Infinity;
     for (const rt of this.runtimes.values()) {
@@ -211,7 +261,7 @@ export class Dispatcher {
       }
       const limit = Math.min(free, tokens, CLAIM_BATCH);
       const rows = this.store.claimDue(rt.name, qnow, limit);
-      if (rows.length) this.launch(rt, rows, now, false);
+      if (rows.length && !this.launch(rt, rows, now, false).length) return; // the disk refused the leases
       if (rows.length === limit) {
         next = now;
       } else {
@@ -223,6 +273,7 @@ export class Dispatcher {
     else if (next < Infinity) this.wakeAt(next);
   }
 
+  /** Leases the rows and sends them; none when the disk refuses the lease (the store is then degraded). */
   private launch(rt: QueueRuntime, rows: ClaimedRow[], now: number, runTask: boolean): Attempt[] {
     const qnow = now + rt.offsetUs;
     const attempts: Attempt[] = [];
@@ -238,7 +289,12 @@ export class Dispatcher {
         dispatchUs: now, queueDispatchUs: qnow, runTask,
       });
     }
-    this.store.lease(claims);
+    try {
+      this.store.lease(claims);
+    } catch (err) {
+      if (this.health.writeFailed(err)) return [];
+      throw err;
+    }
     if (!runTask) rt.bucket.take(rows.length, now);
     rt.inFlight += rows.length;
     for (const attempt of attempts) {
@@ -290,18 +346,29 @@ export class Dispatcher {
   private recordCompletions(): void {
     clearTimeout(this.completionTimer);
     this.completionTimer = undefined;
-    if (!this.completions.length) return;
-    void this.writes.run(() => this.completeAll(), { durable: false, checksFirst: true }).catch(() => undefined);
-  }
-
-  private completeAll(): void {
+    // While the disk refuses writes the answers wait here; recovery records them (resume()).
+    if (!this.completions.length || this.health.degraded) return;
     const batch = this.completions;
     this.completions = [];
+    this.recording.add(batch);
+    this.writes.run(() => this.completeAll(batch), { durable: false, checksFirst: true }).then(
+      () => this.recording.delete(batch),
+      () => {
+        // The group was rolled back (the disk refused it): no answer is dropped, each waits to be
+        // recorded again once the store recovers, so no task is left `dispatching`.
+        this.recording.delete(batch);
+        this.completions = batch.concat(this.completions);
+      },
+    );
+  }
+
+  private completeAll(batch: Array<[Attempt, OutgoingRequest, SendResult]>): void {
     const finished: Array<FinishOutcome | undefined> = new Array(batch.length);
     for (const [i, [attempt, request, result]] of batch.entries()) {
       try {
         finished[i] = this.complete(attempt, request, result);
       } catch (err) {
+        if (diskFailureOf(err)) throw err; // the whole group rolls back
         // A task that cannot be moved on keeps its lease until restart, which hands it back.
         console.error(`tasklight: could not record attempt of ${attempt.row.task_id}: ${(err as Error).message}`);
       }
@@ -404,6 +471,6 @@ export class Dispatcher {
     if (!rt || !row) throw notFound(Messages.entityMissing);
     // Before start() a lease would be handed back by it (a second delivery); after stop() nobody records the outcome.
     if (!this.started || this.stopped) throw new ApiError('UNAVAILABLE', 'Tasklight is not dispatching yet (starting up or shutting down); try again.');
-    this.launch(rt, [row], this.clock.nowUs(), true);
+    if (this.health.degraded || !this.launch(rt, [row], this.clock.nowUs(), true).length) throw this.health.unavailable();
   }
 }

@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import * as path from 'node:path';
+import { diskFailureOf } from '../store-health';
 import { MIGRATIONS } from './migrations';
 import { ownerOnlyDir, ownerOnlyFile, ownerOnlyIfPresent } from './owner-only';
 
@@ -28,18 +29,72 @@ export function openDatabase(dataDir: string | null, options: OpenOptions = {}):
     ownerOnlyFile(file);
     ownerOnlyIfPresent([`${file}-wal`, `${file}-shm`]);
   }
-  const db = new Database(file, options.nativeBinding ? { nativeBinding: options.nativeBinding } : {});
-  if (dataDir) {
-    db.pragma('journal_mode = WAL');
-    // Commits do not fsync; durable writes wait for an fsync of the WAL off the event loop
-    // (wal-sync.ts), so durability costs the dispatch and create paths no blocked time.
-    db.pragma('synchronous = NORMAL');
-    // Checkpoints run in a worker (checkpointer.ts), never inside a dispatch-path commit.
-    db.pragma('wal_autocheckpoint = 0');
+  const driverOptions = options.nativeBinding ? { nativeBinding: options.nativeBinding } : {};
+  const db = new Database(file, driverOptions);
+  try {
+    if (dataDir) {
+      db.pragma('journal_mode = WAL');
+      // Commits do not fsync; durable writes wait for an fsync of the WAL off the event loop
+      // (wal-sync.ts), so durability costs the dispatch and create paths no blocked time.
+      db.pragma('synchronous = NORMAL');
+      // Checkpoints run in a worker (checkpointer.ts), never inside a dispatch-path commit.
+      db.pragma('wal_autocheckpoint = 0');
+    }
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+    migrate(db);
+    return db;
+  } catch (err) {
+    db.close();
+    if (!dataDir || !diskFailureOf(err)) throw err;
+    return openExclusive(file, dataDir, driverOptions, err);
   }
-  db.pragma('foreign_keys = ON');
-  db.pragma('busy_timeout = 5000');
-  migrate(db);
+}
+
+/** Why the store was opened in exclusive mode (the disk refused a write at start), by connection. */
+const startFailures = new WeakMap<Db, unknown>();
+
+/** The disk failure that made openDatabase fall back to exclusive mode, if it did. */
+export function startupFailure(db: Db): unknown {
+  return startFailures.get(db);
+}
+
+/** Whether this connection holds the store exclusively (no checkpointer worker can share it). */
+export function isExclusive(db: Db): boolean {
+  return !db.memory && db.pragma('locking_mode', { simple: true }) === 'exclusive';
+}
+
+/**
+ * A full disk at start: a WAL store needs its shared-memory index (-shm), and SQLite cannot size
+ * that file when no space is left (SQLITE_IOERR_SHMSIZE), so even reads fail. Exclusive locking
+ * keeps the index in this process's memory instead (https://www.sqlite.org/wal.html#noshm), so the
+ * store serves reads and takes writes again once space returns. The connection then checkpoints
+ * by itself: no second connection (the checkpointer worker) can open the store. A schema upgrade
+ * the disk refuses cannot be served around: that start fails, naming the directory.
+ */
+function openExclusive(file: string, dataDir: string, driverOptions: { nativeBinding?: string }, cause: unknown): Db {
+  const db = new Database(file, driverOptions);
+  try {
+    db.pragma('locking_mode = EXCLUSIVE');
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+    try {
+      migrate(db);
+    } catch (err) {
+      if (!diskFailureOf(err)) throw err;
+      throw new Error(
+        `The store in ${dataDir} needs a schema upgrade (version ${schemaVersion(db)} to ${MIGRATIONS.length}) and the disk refused the write ` +
+          `(${(err as { code: string }).code}: ${(err as Error).message}); free space there and start again.`,
+        { cause: err },
+      );
+    }
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+  startFailures.set(db, cause);
   return db;
 }
 
@@ -52,7 +107,12 @@ export function clearAll(db: Db): void {
 /** Closes the store; a file store is checkpointed first, so its WAL is left empty. */
 export function closeDatabase(db: Db): void {
   if (!db.open) return;
-  if (db.memory === false) db.pragma('wal_checkpoint(TRUNCATE)');
+  try {
+    if (db.memory === false) db.pragma('wal_checkpoint(TRUNCATE)');
+  } catch (err) {
+    // A disk that refuses the checkpoint keeps the WAL; the next start reads it back.
+    if (!diskFailureOf(err)) throw err;
+  }
   db.close();
 }
 

@@ -2,6 +2,7 @@ import type { Statement } from 'better-sqlite3';
 import { NOT_DISPATCHING_SQL, taskStateSql } from '../task-state';
 import type { Db } from './database';
 import type { FinishOutcome } from './history-store';
+import type { WriteFault } from './write-fault';
 
 /** A task as the dispatcher claims it: what the attempt needs, no more. */
 export interface ClaimedRow {
@@ -44,8 +45,13 @@ export class DispatchStore {
   private readonly reserveNameStmt: Statement<[string, string, number]>;
   private readonly releaseAllStmt: Statement<[]>;
   private readonly leaseTx: (claims: LeaseClaim[]) => void;
+  private readonly releaseAllTx: () => void;
 
-  constructor(private readonly db: Db) {
+  /** fault: the tests' full-disk switch (write-fault.ts), checked where these writes commit. */
+  constructor(
+    private readonly db: Db,
+    private readonly fault?: WriteFault,
+  ) {
     this.claimStmt = db.prepare(
       `SELECT ${CLAIMED_COLS} FROM tasks WHERE queue = ? AND ${taskStateSql('?').due} ORDER BY schedule_us, seq LIMIT ?`,
     );
@@ -69,6 +75,11 @@ export class DispatchStore {
     this.releaseAllStmt = db.prepare('UPDATE tasks SET lease_until_us = NULL WHERE lease_until_us IS NOT NULL');
     this.leaseTx = db.transaction((claims: LeaseClaim[]) => {
       for (const [row, dispatchUs, lastAttempt, leaseUntil] of claims) this.leaseStmt.run(leaseUntil, dispatchUs, lastAttempt, row.seq);
+      this.fault?.check();
+    });
+    this.releaseAllTx = db.transaction(() => {
+      this.releaseAllStmt.run();
+      this.fault?.check();
     });
   }
 
@@ -133,6 +144,6 @@ export class DispatchStore {
 
   /** Hands every lease back (at start: whatever a crash left in flight is sent again). */
   releaseAll(): void {
-    this.releaseAllStmt.run();
+    this.releaseAllTx();
   }
 }

@@ -1,6 +1,14 @@
 import type { Statement } from 'better-sqlite3';
-import type { Db } from './database';
+import { diskFailureOf, type StoreHealth } from '../store-health';
+import { schemaVersion, type Db } from './database';
 import { WalSync } from './wal-sync';
+import type { WriteFault } from './write-fault';
+
+/** What the batcher reports write failures to, and the test switch that makes them happen. */
+export interface WriteGuard {
+  health?: StoreHealth;
+  fault?: WriteFault;
+}
 
 interface PendingWrite {
   fn: () => unknown;
@@ -42,6 +50,7 @@ export class WriteBatcher {
   constructor(
     private readonly db: Db,
     private readonly maxGroup = 32,
+    private readonly guard: WriteGuard = {},
   ) {
     this.wal = new WalSync(db);
     this.savepoint = db.prepare('SAVEPOINT write');
@@ -56,6 +65,16 @@ export class WriteBatcher {
     return new Promise<T>((resolve, reject) => {
       this.pending.push({ fn, checksFirst: !!options.checksFirst, durable: options.durable !== false, resolve, reject });
       this.schedule();
+    });
+  }
+
+  /**
+   * A small durable write that tells whether the disk takes writes again: it rewrites the schema
+   * version (one page of the WAL) and waits for its fsync.
+   */
+  probe(): Promise<void> {
+    return this.run(() => {
+      this.db.pragma(`user_version = ${schemaVersion(this.db)}`);
     });
   }
 
@@ -86,6 +105,8 @@ export class WriteBatcher {
           try {
             outcomes[i] = { ok: true, value: batch[i].fn() };
           } catch (err) {
+            // The disk refusing a write may have cost SQLite the whole transaction: the group fails.
+            if (diskFailureOf(err)) throw err;
             outcomes[i] = { ok: false, value: err };
           }
           continue;
@@ -95,20 +116,28 @@ export class WriteBatcher {
           outcomes[i] = { ok: true, value: batch[i].fn() };
           this.release.run();
         } catch (err) {
+          if (diskFailureOf(err)) throw err;
           this.rollbackTo.run();
           this.release.run();
           outcomes[i] = { ok: false, value: err };
         }
       }
+      this.guard.fault?.check();
       this.commit.run();
     } catch (err) {
-      if (this.db.inTransaction) this.rollback.run();
-      for (const w of batch) w.reject(err);
+      try {
+        if (this.db.inTransaction) this.rollback.run();
+      } catch {
+        // SQLite already rolled the transaction back when the disk failed under it.
+      }
+      const answer = this.answerFor(err);
+      for (const w of batch) w.reject(answer);
       return;
     }
     const settle = (syncError?: unknown) => {
+      const answer = syncError === undefined ? undefined : this.answerFor(syncError);
       for (let i = 0; i < batch.length; i++) {
-        if (syncError !== undefined && batch[i].durable && outcomes[i].ok) batch[i].reject(syncError);
+        if (answer !== undefined && batch[i].durable && outcomes[i].ok) batch[i].reject(answer);
         else if (outcomes[i].ok) batch[i].resolve(outcomes[i].value);
         else batch[i].reject(outcomes[i].value);
       }
@@ -118,5 +147,10 @@ export class WriteBatcher {
     } else {
       settle();
     }
+  }
+
+  /** A refused write answers the store's retryable error (store-health.ts); anything else as it came. */
+  private answerFor(err: unknown): unknown {
+    return this.guard.health?.writeFailed(err) ?? err;
   }
 }
