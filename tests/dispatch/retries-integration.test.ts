@@ -3,10 +3,14 @@
  * failing task leaves the queue once max_attempts and max_retry_duration are both reached.
  */
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
-import { assertRpcError, PARENT, toMicros } from '../helpers/tasklight';
-import { durationMs, shortId, sleep, waitFor } from '../helpers/handler';
+import { after, before, describe, test } from 'node:test';
+import { FakeClock } from '../../src/main/core/clock';
+import { assertRpcError, PARENT, startTasklight, toMicros, type Tasklight } from '../helpers/tasklight';
+import { durationMs, shortId, sleep, startHandler, waitFor, type RecordingHandler } from '../helpers/handler';
 import { useDispatchSuite } from '../helpers/dispatch-suite';
+
+/** Only a hang can exceed this; the machine's speed never decides a result. */
+const HANG_MS = 30_000;
 
 describe('dispatch: retries', () => {
   const suite = useDispatchSuite({ arrivalsOnEngineClock: true, handler: { defaultStep: { status: 500 } } });
@@ -31,7 +35,7 @@ describe('dispatch: retries', () => {
   test('spaces retries by the backoff: 0.1 s, 0.2 s, 0.4 s after each failure', async () => {
     const queue = await newQueue({ minBackoff: durationMs(100), maxBackoff: durationMs(10_000), maxDoublings: 16, maxAttempts: 4 });
     const { name, id } = await createFailing(queue, '/retries/backoff');
-    const done = await finished(queue, id, 5_000);
+    const done = await finished(queue, id, HANG_MS);
     assert.equal(done.outcome, 'exhausted');
     const reqs = suite.h.to('/retries/backoff');
     assert.equal(reqs.length, 4);
@@ -52,7 +56,7 @@ describe('dispatch: retries', () => {
   test('max_attempts 1 means a single attempt: the task then leaves the queue as exhausted', async () => {
     const queue = await newQueue({ minBackoff: durationMs(100), maxBackoff: durationMs(100), maxAttempts: 1 });
     const { name, id } = await createFailing(queue, '/retries/once');
-    const done = await finished(queue, id, 3_000);
+    const done = await finished(queue, id, HANG_MS);
     assert.equal(done.outcome, 'exhausted');
     assert.equal(Number(done.dispatch_count), 1);
     await sleep(300); // longer than min_backoff: a retry would have gone out by now
@@ -60,55 +64,6 @@ describe('dispatch: retries', () => {
     await assertRpcError(client().getTask({ name }), 'grpc', 'NOT_FOUND');
     const [list] = await client().listTasks({ parent: queue });
     assert.equal(list.length, 0);
-  });
-
-  test('max_retry_duration alone: retries until the time since the first attempt reaches it', async () => {
-    const limitUs = 500_000;
-    const queue = await newQueue({
-      minBackoff: durationMs(100),
-      maxBackoff: durationMs(100),
-      maxAttempts: -1,
-      maxRetryDuration: durationMs(limitUs / 1000),
-    });
-    const { id } = await createFailing(queue, '/retries/duration');
-    const done = await finished(queue, id, 5_000);
-    assert.equal(done.outcome, 'exhausted');
-    const attempts = engine().history.attemptsOf(queue, id);
-    const first = attempts[0]!.dispatch_us;
-    for (const a of attempts.slice(0, -1)) {
-      assert.ok(a.response_us! - first < limitUs, `attempt ${a.attempt} failed after the limit but was retried`);
-    }
-    assert.ok(attempts.at(-1)!.response_us! - first >= limitUs, 'stopped before max_retry_duration');
-    assert.ok(attempts.length >= 4 && attempts.length <= 7, `${attempts.length} attempts in 0.5 s with 0.1 s backoff`);
-    assert.equal(suite.h.to('/retries/duration').length, attempts.length);
-  });
-
-  test('max_attempts and max_retry_duration together: both must be reached', async () => {
-    const queue = await newQueue({
-      minBackoff: durationMs(100),
-      maxBackoff: durationMs(100),
-      maxAttempts: 3,
-      maxRetryDuration: durationMs(600),
-    });
-    const { id } = await createFailing(queue, '/retries/both');
-    const done = await finished(queue, id, 5_000);
-    assert.equal(done.outcome, 'exhausted');
-    const attempts = engine().history.attemptsOf(queue, id);
-    assert.ok(attempts.length > 3, `stopped after ${attempts.length} attempts although 0.6 s had not passed`);
-    const first = attempts[0]!.dispatch_us;
-    assert.ok(attempts.at(-1)!.response_us! - first >= 600_000);
-    assert.ok(attempts.at(-2)!.response_us! - first < 600_000, 'retried after both limits were reached');
-
-    // And the other way round: the duration is long past, the attempts decide.
-    const queue2 = await newQueue({
-      minBackoff: durationMs(100),
-      maxBackoff: durationMs(100),
-      maxAttempts: 6,
-      maxRetryDuration: durationMs(100),
-    });
-    const t2 = await createFailing(queue2, '/retries/both-2');
-    await finished(queue2, t2.id, 5_000);
-    assert.equal(engine().history.attemptsOf(queue2, t2.id).length, 6);
   });
 
   test('a failed RunTask re-schedules from the RunTask call by the backoff', async () => {
@@ -121,9 +76,69 @@ describe('dispatch: retries', () => {
     const id = shortId(task.name!);
     const [ran] = await client().runTask({ name: task.name });
     const dispatchUs = toMicros(ran.lastAttempt!.dispatchTime);
-    await waitFor(() => engine().history.attemptsOf(queue, id).length >= 1, 3_000, 'the RunTask attempt');
-    const [after] = await client().getTask({ name: task.name });
-    assert.equal(toMicros(after.scheduleTime), dispatchUs + 300_000, 'next attempt = RunTask time + min_backoff');
-    assert.equal(Number(after.dispatchCount), 1);
+    await waitFor(() => engine().history.attemptsOf(queue, id).length >= 1, HANG_MS, 'the RunTask attempt');
+    const [rescheduled] = await client().getTask({ name: task.name });
+    assert.equal(toMicros(rescheduled.scheduleTime), dispatchUs + 300_000, 'next attempt = RunTask time + min_backoff');
+    assert.equal(Number(rescheduled.dispatchCount), 1);
+  });
+});
+
+/**
+ * The stop rule on a FakeClock: every answer comes back at the instant of its dispatch, so how many
+ * attempts fit into max_retry_duration is exact, whatever the machine's speed.
+ */
+describe('dispatch: retries until max_retry_duration (FakeClock)', () => {
+  const clock = new FakeClock();
+  let tl: Tasklight;
+  let h: RecordingHandler;
+  let n = 0;
+  before(async () => {
+    h = await startHandler({ now: () => clock.nowUs(), defaultStep: { status: 500 } });
+    tl = await startTasklight({ clock, settings: { dispatch: true, liftLimits: true } });
+  });
+  after(async () => {
+    await tl?.close();
+    await h?.close();
+  });
+
+  /**
+   * A task that always fails, in a new queue with this retry config and a 0.1 s backoff; moves the
+   * clock on to each retry until the task finishes. Returns its attempts' dispatch times, from the first.
+   */
+  async function retryUntilDone(retryConfig: Record<string, unknown>, path: string): Promise<number[]> {
+    const queue = `${PARENT}/queues/duration-${++n}`;
+    await tl.client('grpc').createQueue({ parent: PARENT, queue: { name: queue, retryConfig: { minBackoff: durationMs(100), maxBackoff: durationMs(100), ...retryConfig } } });
+    const [task] = await tl.client('grpc').createTask({ parent: queue, task: { httpRequest: { url: `${h.url}${path}` } } });
+    const id = shortId(task.name!);
+    const history = tl.server.engine.history;
+    for (let recorded = 1; ; recorded++) {
+      await waitFor(() => history.attemptsOf(queue, id).length >= recorded, HANG_MS, `attempt ${recorded} of ${id}`, 2);
+      if (history.finished(queue, id)) break;
+      assert.ok(recorded < 50, 'the task never stops retrying');
+      clock.advanceUs(100_000);
+    }
+    assert.equal(history.finished(queue, id).outcome, 'exhausted');
+    const attempts = history.attemptsOf(queue, id);
+    assert.deepEqual(h.to(path).map((r) => r.atUs), attempts.map((a) => a.dispatch_us), 'every attempt reached the handler, when recorded');
+    return attempts.map((a) => a.dispatch_us - attempts[0]!.dispatch_us);
+  }
+
+  test('max_retry_duration alone: retries until the time since the first attempt reaches it', async () => {
+    // Failures at 0, 0.1 … 0.4 s are retried; the one at 0.5 s has reached the limit.
+    const times = await retryUntilDone({ maxAttempts: -1, maxRetryDuration: durationMs(500) }, '/retries/duration');
+    assert.deepEqual(times, [0, 100_000, 200_000, 300_000, 400_000, 500_000]);
+  });
+
+  test('max_attempts and max_retry_duration together: both must be reached', async () => {
+    // Three attempts are done by 0.2 s, but 0.6 s has not passed: retries go on until it has.
+    assert.deepEqual(
+      await retryUntilDone({ maxAttempts: 3, maxRetryDuration: durationMs(600) }, '/retries/both'),
+      [0, 100_000, 200_000, 300_000, 400_000, 500_000, 600_000],
+    );
+    // And the other way round: the duration is reached at 0.1 s, the attempts decide.
+    assert.deepEqual(
+      await retryUntilDone({ maxAttempts: 6, maxRetryDuration: durationMs(100) }, '/retries/both-2'),
+      [0, 100_000, 200_000, 300_000, 400_000, 500_000],
+    );
   });
 });
