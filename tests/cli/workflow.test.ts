@@ -131,7 +131,7 @@ describe('tasklight serve --exec', () => {
   });
 
   it('applies --config, logs attempts as NDJSON, exports on exit and imports that snapshot again', async () => {
-    const config = write(
+    write(
       'tasklight.yaml',
       `project: wf-proj
 queues:

@@ -68,8 +68,8 @@ function relativeLabel(file: string): string {
 async function serve(config: ServeConfig, env: NodeJS.ProcessEnv): Promise<void> {
   let server: RunningServer | undefined;
   let stopping = false;
-  let child: ChildProcess | undefined;
-  let stopLog: (() => void) | undefined;
+  /** Set once the server is up: the attempt log (how to stop it) and the --exec command. */
+  const started: { stopLog?: () => void; child?: ChildProcess } = {};
 
   let inputs: ReturnType<typeof readInputs>;
   try {
@@ -84,7 +84,7 @@ async function serve(config: ServeConfig, env: NodeJS.ProcessEnv): Promise<void>
 
   const shutdown = async (running: RunningServer, code = 0): Promise<void> => {
     try {
-      stopLog?.();
+      started.stopLog?.();
       if (config.exportOnExit) {
         await running.engine.settle();
         writeSnapshot(running.engine, config.exportOnExit);
@@ -99,6 +99,7 @@ async function serve(config: ServeConfig, env: NodeJS.ProcessEnv): Promise<void>
 
   let firstSignalAt = 0;
   const onSignal = (signal: NodeJS.Signals): void => {
+    const child = started.child;
     if (child && child.exitCode === null && child.signalCode === null) {
       // --exec: the command decides; its exit stops the server (below).
       child.kill(signal);
@@ -164,7 +165,7 @@ async function serve(config: ServeConfig, env: NodeJS.ProcessEnv): Promise<void>
     return;
   }
   const log = (line: string) => process.stdout.write(line);
-  stopLog = startAttemptLog(server.engine, config.logFormat, config.exec ? (line) => process.stderr.write(line) : log);
+  started.stopLog = startAttemptLog(server.engine, config.logFormat, config.exec ? (line) => process.stderr.write(line) : log);
 
   if (!config.exec) {
     process.stdout.write(readyMessage(server));
@@ -173,11 +174,12 @@ async function serve(config: ServeConfig, env: NodeJS.ProcessEnv): Promise<void>
   // --exec: the ready line goes to stderr so the command's stdout stays its own.
   process.stderr.write(readyMessage(server));
   const running = server;
-  child = spawn(config.exec, {
+  const child = spawn(config.exec, {
     shell: true,
     stdio: 'inherit',
     env: { ...env, ...clientEnv(running.host, running.grpcPort, running.httpPort) },
   });
+  started.child = child;
   child.on('error', (err) => {
     process.stderr.write(`tasklight: could not run --exec command: ${err.message}\n`);
     void shutdown(running, 1);

@@ -65,17 +65,22 @@ export class SnapshotError extends Error {}
 
 /** Reads and checks a snapshot file; throws SnapshotError with one line naming the file. */
 export function readSnapshot(file: string): Snapshot {
-  let data: any;
+  let data: unknown;
   try {
     data = JSON.parse(fs.readFileSync(file, 'utf8'));
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     throw new SnapshotError(`${file}: ${code === 'ENOENT' ? 'no such file' : `not a JSON snapshot (${(err as Error).message.split('\n')[0]})`}`);
   }
-  if (!data || data.tasklightSnapshot !== 1 || !Array.isArray(data.queues) || !Array.isArray(data.tasks)) {
+  if (!isSnapshot(data)) {
     throw new SnapshotError(`${file}: not a Tasklight snapshot (expected {"tasklightSnapshot": 1, "queues": [...], "tasks": [...]})`);
   }
-  return data as Snapshot;
+  return data;
+}
+
+function isSnapshot(data: unknown): data is Snapshot {
+  const d = data as Partial<Snapshot> | null;
+  return !!d && typeof d === 'object' && d.tasklightSnapshot === 1 && Array.isArray(d.queues) && Array.isArray(d.tasks);
 }
 
 export async function importSnapshot(engine: Engine, snapshot: Snapshot, label = 'snapshot'): Promise<{ queues: number; tasks: number }> {

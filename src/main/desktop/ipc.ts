@@ -4,7 +4,7 @@
  */
 import { toApiError } from '../core/errors';
 import { httpStatusOf } from '../api/rpc-status';
-import { isCommandName, type ContractError, type UiUpdate } from '../../shared/contract';
+import { isCommandName, type ArgsOf, type CommandName, type ContractError, type UiUpdate } from '../../shared/contract';
 import { IPC_INVOKE, IPC_SUBSCRIBE, IPC_UPDATE, type IpcReply } from '../../shared/ipc';
 
 export interface IpcSender {
@@ -21,12 +21,12 @@ export interface IpcEvent {
 }
 
 export interface IpcMainLike {
-  handle(channel: string, listener: (event: IpcEvent, ...args: any[]) => unknown): void;
+  handle(channel: string, listener: (event: IpcEvent, ...args: unknown[]) => unknown): void;
   removeHandler(channel: string): void;
 }
 
 export interface UiServiceLike {
-  call(command: any, args: any): Promise<unknown>;
+  call<K extends CommandName>(command: K, args: ArgsOf<K>): Promise<unknown>;
   subscribe(listener: (update: UiUpdate) => void, ready?: () => boolean): () => void;
 }
 
@@ -74,7 +74,8 @@ export function registerUiIpc(
       return { ok: false, error: { code: 400, status: 'INVALID_ARGUMENT', message: `Unknown command "${String(command)}".` } };
     }
     try {
-      return { ok: true, value: await service.call(command, args ?? {}) };
+      // What the renderer sent, unchecked by TypeScript: each command checks its own arguments.
+      return { ok: true, value: await service.call(command, (args ?? {}) as ArgsOf<typeof command>) };
     } catch (err) {
       return { ok: false, error: contractError(err) };
     }

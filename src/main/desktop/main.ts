@@ -97,7 +97,7 @@ async function start(): Promise<void> {
   console.log(`Tasklight ready: gRPC ${server.grpcEndpoint}, HTTP ${server.httpUrl} (data: ${server.dataDir ?? 'in-memory'})`);
 
   // IPC only from the app's own top-level page in our window; anything else gets PERMISSION_DENIED.
-  unregisterIpc = registerUiIpc(ipcMain as never, server.ui, (event: IpcEvent) => {
+  unregisterIpc = registerUiIpc(ipcMain, server.ui, (event: IpcEvent) => {
     const frame = event.senderFrame;
     return (
       !!mainWindow &&
