@@ -1,11 +1,10 @@
 import type { Engine } from '../core/engine';
 import { invalidArgument, notFound } from '../core/errors';
 import { parseQueueName } from '../core/resource-names';
-import type { AttemptFilter, AttemptRow } from '../core/store/history-store';
+import type { AttemptFilter } from '../core/store/history-store';
 import type {
   AdvanceClockRequest,
   AdvanceClockResponse,
-  AttemptRecord,
   AttemptsQuery,
   AttemptsResponse,
   ForgetNamesRequest,
@@ -14,6 +13,7 @@ import type {
   WaitIdleRequest,
   WaitIdleResponse,
 } from '../../shared/testing-contract';
+import { attemptRecord } from './ui/views';
 
 const DEFAULT_WAIT_MS = 10_000;
 const MAX_WAIT_MS = 600_000;
@@ -98,34 +98,4 @@ export function testingOperations(engine: Engine): TestingOperations {
       return { queue, clockOffsetSeconds: (engine.queueRow(queue)?.clockOffsetUs ?? 0) / 1e6 };
     },
   };
-}
-
-/** An attempts table row in the contract's shape (also what `--log-format json` prints). */
-export function attemptRecord(r: AttemptRow): AttemptRecord {
-  const request = JSON.parse(r.request);
-  const response = r.response ? JSON.parse(r.response) : null;
-  return {
-    id: r.id,
-    queue: r.queue,
-    taskId: r.task_id,
-    attempt: r.attempt,
-    scheduleTime: rfc3339(r.schedule_us),
-    dispatchTime: rfc3339(r.dispatch_us),
-    responseTime: r.response_us === null ? null : rfc3339(r.response_us),
-    durationMs: r.duration_ms,
-    status: r.status,
-    outcome: r.outcome,
-    error: r.error,
-    request: { method: request.method, url: request.url, headers: request.headers ?? {}, body: request.body, bodySize: request.bodySize },
-    response: response ? { headers: response.headers ?? {}, body: response.body, truncated: response.truncated } : null,
-    runTask: !!r.run_task,
-  };
-}
-
-/** RFC 3339 UTC with milliseconds, or microseconds when they are not zero. */
-export function rfc3339(us: number): string {
-  const ms = Math.floor(us / 1000);
-  const iso = new Date(ms).toISOString();
-  const micros = us - ms * 1000;
-  return micros ? iso.replace('Z', `${String(micros).padStart(3, '0')}Z`) : iso;
 }

@@ -1,5 +1,5 @@
 import type { Engine } from '../core/engine';
-import { attemptRecord } from '../api/testing-routes';
+import { attemptRecord } from '../api/ui/views';
 
 export type LogFormat = 'text' | 'json';
 

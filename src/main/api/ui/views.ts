@@ -1,7 +1,7 @@
 /**
  * Store rows and engine values in the UI contract's shapes: times (µs → ms), durations (proto ↔
- * seconds), a queue's rate limits and retry settings, an attempt, the last outcome of a task, the
- * request a task sends.
+ * seconds), a queue's rate limits and retry settings, an attempt (for the UI, and for the test
+ * contract and `--log-format json`), the last outcome of a task, the request a task sends.
  */
 import { appEngineBaseUrl } from '../../core/dispatch/request-builder';
 import type { ProtoTime } from '../../core/proto-time';
@@ -12,6 +12,7 @@ import type { AttemptRow } from '../../core/store/history-store';
 import type { QueueRow } from '../../core/store/queue-store';
 import type { TaskPayload } from '../../core/task-request';
 import type { AttemptView, RateLimits, RetrySettings, StatusClass } from '../../../shared/contract';
+import type { AttemptRecord } from '../../../shared/testing-contract';
 
 export const usToMs = (us: number): number => us / 1000;
 export const msToUs = (ms: number): number => Math.round(ms * 1000);
@@ -145,6 +146,36 @@ export function attemptView(a: AttemptRow): AttemptView {
     },
     response: res ? { status: a.status, headers: headersOf(res.headers), bodyBase64: res.body ?? '', truncated: !!res.truncated } : null,
   };
+}
+
+/** An attempts table row in the test contract's shape (also what `--log-format json` prints). */
+export function attemptRecord(r: AttemptRow): AttemptRecord {
+  const request = JSON.parse(r.request) as RecordedRequest & Pick<AttemptRecord['request'], 'method' | 'url'>;
+  const response = r.response ? (JSON.parse(r.response) as RecordedResponse) : null;
+  return {
+    id: r.id,
+    queue: r.queue,
+    taskId: r.task_id,
+    attempt: r.attempt,
+    scheduleTime: rfc3339(r.schedule_us),
+    dispatchTime: rfc3339(r.dispatch_us),
+    responseTime: r.response_us === null ? null : rfc3339(r.response_us),
+    durationMs: r.duration_ms,
+    status: r.status,
+    outcome: r.outcome,
+    error: r.error,
+    request: { method: request.method, url: request.url, headers: (request.headers ?? {}) as Record<string, string>, body: request.body, bodySize: request.bodySize },
+    response: response ? { headers: (response.headers ?? {}) as Record<string, string>, body: response.body, truncated: response.truncated } : null,
+    runTask: !!r.run_task,
+  };
+}
+
+/** RFC 3339 UTC with milliseconds, or microseconds when they are not zero. */
+export function rfc3339(us: number): string {
+  const ms = Math.floor(us / 1000);
+  const iso = new Date(ms).toISOString();
+  const micros = us - ms * 1000;
+  return micros ? iso.replace('Z', `${String(micros).padStart(3, '0')}Z`) : iso;
 }
 
 function safeJson<T>(text: string): T | undefined {
