@@ -20,7 +20,7 @@ import { listTasks } from './ui/task-list';
 import { timeline } from './ui/timeline';
 import { verifyToken } from './ui/token-view';
 import { DEFAULT_RETRY_SETTINGS, usToMs } from './ui/views';
-import { testingOperations, type TestingOperations } from './testing-routes';
+import { testingOperations, type TestingOperations } from './ui/testing-commands';
 
 export interface UiServiceOptions {
   /** Endpoints, known once the servers listen. */

@@ -1,7 +1,7 @@
-import type { Engine } from '../core/engine';
-import { invalidArgument, notFound } from '../core/errors';
-import { parseQueueName } from '../core/resource-names';
-import type { AttemptFilter } from '../core/store/history-store';
+import type { Engine } from '../../core/engine';
+import { invalidArgument, notFound } from '../../core/errors';
+import { parseQueueName } from '../../core/resource-names';
+import type { AttemptFilter } from '../../core/store/history-store';
 import type {
   AdvanceClockRequest,
   AdvanceClockResponse,
@@ -12,8 +12,8 @@ import type {
   ResetResponse,
   WaitIdleRequest,
   WaitIdleResponse,
-} from '../../shared/testing-contract';
-import { attemptRecord } from './ui/views';
+} from '../../../shared/testing-contract';
+import { attemptRecord } from './views';
 
 const DEFAULT_WAIT_MS = 10_000;
 const MAX_WAIT_MS = 600_000;
