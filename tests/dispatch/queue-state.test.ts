@@ -6,8 +6,11 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { FakeClock } from '../../src/main/core/clock';
 import { assertRpcError, PARENT, startTasklight, timestampFromMicros, toMicros } from '../helpers/tasklight';
-import { durationMs, etaHeader, shortId, sleep, startHandler, waitFor } from '../helpers/handler';
+import { durationMs, etaHeader, gate, shortId, sleep, startHandler, waitFor } from '../helpers/handler';
 import { useDispatchSuite } from '../helpers/dispatch-suite';
+
+/** Only a hang can exceed this; the machine's speed never decides a result. */
+const HANG_MS = 30_000;
 
 const FAST_RETRY = { minBackoff: durationMs(100), maxBackoff: durationMs(200) };
 
@@ -41,7 +44,7 @@ describe('dispatch: schedule, pause, purge, delete, run, clock', () => {
     for (let i = 0; i < 5; i++) tasks.push(await createTask(queue, `/state/on-time-${i}`, nowUs() + 300_000 + i * 37_000));
     const lateness: number[] = [];
     for (const [i, task] of tasks.entries()) {
-      const [req] = await suite.h.waitForRequests(1, `/state/on-time-${i}`, 3_000);
+      const [req] = await suite.h.waitForRequests(1, `/state/on-time-${i}`, HANG_MS);
       assert.ok(req.atUs >= task.scheduleUs, `task ${i} arrived ${(task.scheduleUs - req.atUs) / 1000} ms early`);
       assert.equal(req.header('X-CloudTasks-TaskETA'), etaHeader(task.scheduleUs), 'ETA is the schedule time');
       lateness.push(req.atUs - task.scheduleUs);
@@ -54,38 +57,41 @@ describe('dispatch: schedule, pause, purge, delete, run, clock', () => {
   test('dispatches tasks that come due together in schedule order', async () => {
     const queue = await newQueue({ rateLimits: { maxConcurrentDispatches: 1 } });
     await client().pauseQueue({ name: queue });
-    // Far enough ahead that creating all ten is done before the first is due, even on a loaded
-    // machine (a schedule time already past is clamped to the create time, changing the order).
-    const baseUs = nowUs() + 1_000_000;
-    // Created in a shuffled order, due within 40 ms of each other; all due when the queue resumes.
+    // An hour ahead, so none is due while they are created, however long that takes (a schedule
+    // time already past is clamped to the create time, which would change the order).
+    const baseUs = nowUs() + 3_600_000_000;
+    // Created in a shuffled order, due within 40 ms of each other.
     const offsets = [7, 2, 15, 0, 11, 4, 19, 9, 1, 13];
     const byOffset = new Map<string, number>();
     for (const o of offsets) {
       const task = await createTask(queue, '/state/order', baseUs + o * 2_000);
       byOffset.set(task.id, o);
     }
-    assert.ok(nowUs() < baseUs, 'all ten were created before the first came due');
-    await waitFor(() => nowUs() > baseUs + 50_000, 5_000, 'every task to be due');
+    // The queue's clock moves past all of them at once; they go out one at a time when it resumes.
+    await engine().advanceQueueClock(queue, 3_600_000_000 + 1_000_000);
     await client().resumeQueue({ name: queue });
-    const reqs = await suite.h.waitForRequests(offsets.length, '/state/order', 4_000);
+    const reqs = await suite.h.waitForRequests(offsets.length, '/state/order', HANG_MS);
     const order = reqs.map((r) => byOffset.get(r.header('X-CloudTasks-TaskName')!));
     assert.deepEqual(order, [...offsets].sort((a, b) => a - b));
   });
 
   test('pause stops new dispatches while in-flight ones finish; resume restarts them', async () => {
-    suite.h.script('/state/pause', [{ status: 200, delayMs: 300 }]);
+    // The first two answers wait until the queue is paused, however long pausing takes.
+    const answers = gate();
+    suite.h.script('/state/pause', [{ status: 200, until: answers.opened }]);
     const queue = await newQueue({ rateLimits: { maxConcurrentDispatches: 2 } });
     const ids: string[] = [];
     for (let i = 0; i < 6; i++) ids.push((await createTask(queue, '/state/pause')).id);
-    await suite.h.waitForRequests(2, '/state/pause', 3_000);
+    await suite.h.waitForRequests(2, '/state/pause', HANG_MS);
     const [paused] = await client().pauseQueue({ name: queue });
     assert.equal(paused.state, 'PAUSED');
     const atPause = suite.h.to('/state/pause').length;
     assert.equal(atPause, 2);
+    answers.open();
     // The two in flight finish and are recorded; nothing new goes out.
     await waitFor(
       () => ids.filter((id) => engine().history.finished(queue, id)?.outcome === 'succeeded').length === 2,
-      3_000,
+      HANG_MS,
       'the in-flight attempts to finish',
     );
     await sleep(400);
@@ -93,20 +99,21 @@ describe('dispatch: schedule, pause, purge, delete, run, clock', () => {
     const [list] = await client().listTasks({ parent: queue });
     assert.equal(list.length, 4);
     await client().resumeQueue({ name: queue });
-    await suite.h.waitForRequests(6, '/state/pause', 5_000);
-    await waitFor(() => ids.every((id) => engine().history.finished(queue, id)), 3_000, 'all six to finish');
+    await suite.h.waitForRequests(6, '/state/pause', HANG_MS);
+    await waitFor(() => ids.every((id) => engine().history.finished(queue, id)), HANG_MS, 'all six to finish');
   });
 
   test('purge removes every task, including one backing off after a failure', async () => {
     suite.h.script('/state/purge-fail', [500]);
-    const queue = await newQueue({ retryConfig: { minBackoff: durationMs(800), maxBackoff: durationMs(800) } });
+    // A minute's backoff: the retry is still waiting when the purge comes, however slow the machine.
+    const queue = await newQueue({ retryConfig: { minBackoff: durationMs(60_000), maxBackoff: durationMs(60_000) } });
     const failing = await createTask(queue, '/state/purge-fail');
     const later = await createTask(queue, '/state/purge-later', nowUs() + 3_600_000_000);
-    await waitFor(() => engine().history.attemptsOf(queue, failing.id).length === 1, 3_000, 'the failed attempt');
+    await waitFor(() => engine().history.attemptsOf(queue, failing.id).length === 1, HANG_MS, 'the failed attempt');
     const [backingOff] = await client().getTask({ name: failing.name });
     assert.ok(toMicros(backingOff.scheduleTime) > nowUs(), 'the task is waiting for its retry');
     await client().purgeQueue({ name: queue });
-    await waitFor(async () => (await client().listTasks({ parent: queue }))[0].length === 0, 3_000, 'the purge to take effect');
+    await waitFor(async () => (await client().listTasks({ parent: queue }))[0].length === 0, HANG_MS, 'the purge to take effect');
     await assertRpcError(client().getTask({ name: failing.name }), 'grpc', 'NOT_FOUND');
     await assertRpcError(client().getTask({ name: later.name }), 'grpc', 'NOT_FOUND');
     // Anything still stored would now be due: neither the retry nor the later task goes out.
@@ -117,13 +124,15 @@ describe('dispatch: schedule, pause, purge, delete, run, clock', () => {
   });
 
   test('DeleteTask of an in-flight task: it is gone at once and its late answer only lands in history', async () => {
-    suite.h.script('/state/delete-in-flight', [{ status: 500, delayMs: 400 }]);
+    const answer = gate();
+    suite.h.script('/state/delete-in-flight', [{ status: 500, until: answer.opened }]);
     const queue = await newQueue();
     const task = await createTask(queue, '/state/delete-in-flight');
-    await suite.h.waitForRequests(1, '/state/delete-in-flight', 3_000);
+    await suite.h.waitForRequests(1, '/state/delete-in-flight', HANG_MS);
     await client().deleteTask({ name: task.name });
     await assertRpcError(client().getTask({ name: task.name }), 'grpc', 'NOT_FOUND');
-    await waitFor(() => engine().history.attemptsOf(queue, task.id).length === 1, 3_000, 'the late answer in history');
+    answer.open();
+    await waitFor(() => engine().history.attemptsOf(queue, task.id).length === 1, HANG_MS, 'the late answer in history');
     const [attempt] = engine().history.attemptsOf(queue, task.id);
     assert.equal(attempt!.status, 500);
     // The failure did not bring it back: no retry, still not found, not listed.
@@ -134,14 +143,16 @@ describe('dispatch: schedule, pause, purge, delete, run, clock', () => {
   });
 
   test('the late answer of a deleted task never lands on a task created after it', async () => {
-    suite.h.script('/state/delete-then-create', [{ status: 200, delayMs: 400 }]);
+    const answer = gate();
+    suite.h.script('/state/delete-then-create', [{ status: 200, until: answer.opened }]);
     const queue = await newQueue();
     const doomed = await createTask(queue, '/state/delete-then-create');
-    await suite.h.waitForRequests(1, '/state/delete-then-create', 3_000);
+    await suite.h.waitForRequests(1, '/state/delete-then-create', HANG_MS);
     await client().deleteTask({ name: doomed.name });
     // Created while the deleted task's attempt is still out; due in an hour.
     const bystander = await createTask(queue, '/state/bystander', nowUs() + 3_600_000_000);
-    await waitFor(() => engine().history.attemptsOf(queue, doomed.id).length === 1, 3_000, 'the late answer in history');
+    answer.open();
+    await waitFor(() => engine().history.attemptsOf(queue, doomed.id).length === 1, HANG_MS, 'the late answer in history');
     await engine().settle();
     const [still] = await client().getTask({ name: bystander.name });
     assert.equal(toMicros(still.scheduleTime), bystander.scheduleUs, "the bystander's schedule changed");
@@ -159,26 +170,29 @@ describe('dispatch: schedule, pause, purge, delete, run, clock', () => {
     assert.equal(Number(ran.dispatchCount), 1, 'dispatch_count includes the attempt RunTask started');
     assert.ok(ran.lastAttempt?.dispatchTime, 'last_attempt.dispatch_time is set');
     assert.ok(toMicros(ran.lastAttempt!.dispatchTime) >= beforeUs);
-    const [req] = await suite.h.waitForRequests(1, '/state/run', 3_000);
+    const [req] = await suite.h.waitForRequests(1, '/state/run', HANG_MS);
     assert.equal(req.header('X-CloudTasks-TaskName'), task.id);
-    assert.equal((await waitFor(() => engine().history.finished(queue, task.id), 3_000, 'the run task to finish')).outcome, 'succeeded');
+    assert.equal((await waitFor(() => engine().history.finished(queue, task.id), HANG_MS, 'the run task to finish')).outcome, 'succeeded');
     await sleep(300);
     assert.equal(suite.h.to('/state/run').length, 1, 'RunTask caused more than one delivery');
     await assertRpcError(client().getTask({ name: task.name }), 'grpc', 'NOT_FOUND');
   });
 
   test('RunTask on a task already in flight makes a second attempt; the first 2xx deletes the task, the other answer only lands in history', async () => {
-    suite.h.script('/state/run-twice', [{ status: 200, delayMs: 600 }, 200]);
+    // The first attempt's answer waits until the RunTask attempt has succeeded.
+    const first = gate();
+    suite.h.script('/state/run-twice', [{ status: 200, until: first.opened }, 200]);
     const queue = await newQueue();
     const task = await createTask(queue, '/state/run-twice');
-    await suite.h.waitForRequests(1, '/state/run-twice', 3_000);
+    await suite.h.waitForRequests(1, '/state/run-twice', HANG_MS);
     const [ran] = await client().runTask({ name: task.name });
     assert.equal(Number(ran.dispatchCount), 2, 'both attempts are counted');
-    const reqs = await suite.h.waitForRequests(2, '/state/run-twice', 3_000);
+    const reqs = await suite.h.waitForRequests(2, '/state/run-twice', HANG_MS);
     assert.equal(reqs[1]!.header('X-CloudTasks-TaskRetryCount'), '1');
-    await waitFor(() => engine().history.finished(queue, task.id), 3_000, 'the RunTask attempt to succeed');
+    await waitFor(() => engine().history.finished(queue, task.id), HANG_MS, 'the RunTask attempt to succeed');
     await assertRpcError(client().getTask({ name: task.name }), 'grpc', 'NOT_FOUND');
-    await waitFor(() => engine().history.attemptsOf(queue, task.id).length === 2, 3_000, 'the slow answer in history');
+    first.open();
+    await waitFor(() => engine().history.attemptsOf(queue, task.id).length === 2, HANG_MS, 'the slow answer in history');
     assert.deepEqual(engine().history.attemptsOf(queue, task.id).map((a) => [a.status, a.run_task]).sort(), [[200, 0], [200, 1]]);
     await sleep(300);
     assert.equal(suite.h.to('/state/run-twice').length, 2);
@@ -193,7 +207,7 @@ describe('dispatch: schedule, pause, purge, delete, run, clock', () => {
     await sleep(200);
     assert.equal(suite.h.to('/state/advance').length, 0);
     await engine().advanceQueueClock(queue, 3_600_000_000);
-    const [req] = await suite.h.waitForRequests(1, '/state/advance', 3_000);
+    const [req] = await suite.h.waitForRequests(1, '/state/advance', HANG_MS);
     assert.equal(req.header('X-CloudTasks-TaskETA'), etaHeader(task.scheduleUs));
     await sleep(200);
     assert.equal(suite.h.to('/state/advance-other').length, 0, "another queue's task fired");
@@ -215,7 +229,7 @@ describe('dispatch: with a fake clock', () => {
       await sleep(300);
       assert.equal(h.to('/fake/due').length, 0, 'dispatched before its schedule time');
       clock.advanceUs(1);
-      const [req] = await h.waitForRequests(1, '/fake/due', 3_000);
+      const [req] = await h.waitForRequests(1, '/fake/due', HANG_MS);
       assert.equal(req.atUs, dueUs);
       assert.equal(req.header('X-CloudTasks-TaskETA'), etaHeader(dueUs));
     } finally {

@@ -13,6 +13,8 @@ export interface Step {
   status?: number;
   /** Wait this long before answering. */
   delayMs?: number;
+  /** Answer only once this has settled (then after `delayMs`): holds the request for as long as a test needs. */
+  until?: Promise<unknown>;
   /** Extra response headers. */
   headers?: Record<string, string>;
   /** Response body (default: empty). */
@@ -117,6 +119,13 @@ export async function waitFor<T>(
     }
     await sleep(everyMs);
   }
+}
+
+/** A promise a test resolves when it chooses: `{ until: gate.opened }` holds answers until `gate.open()`. */
+export function gate(): { opened: Promise<void>; open(): void } {
+  let open!: () => void;
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  return { opened, open };
 }
 
 export function sleep(ms: number): Promise<void> {
@@ -244,13 +253,16 @@ export async function startHandler(options: HandlerOptions = {}): Promise<Record
         res.writeHead(status, headersOut);
         res.end(step.body);
       };
-      if (step.delayMs) {
+      const afterDelay = () => {
+        if (!step.delayMs) return answer();
         const t = setTimeout(() => {
           timers.delete(t);
           answer();
         }, step.delayMs);
         timers.add(t);
-      } else answer();
+      };
+      if (step.until) void step.until.then(afterDelay, afterDelay);
+      else afterDelay();
     });
   });
   server.keepAliveTimeout = 5_000;
