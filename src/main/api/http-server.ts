@@ -55,7 +55,7 @@ export function createHttpServer(opts: HttpServerOptions): http.Server {
 
     const body = await readBody(req, maxBodyBytes);
     if (body === 'too-large') {
-      // Stop reading: the socket closes once the answer is out instead of swallowing the rest.
+      // The body was read (and dropped) up to DRAIN_BYTES; past that the socket closes after the answer.
       res.setHeader('Connection', 'close');
       sendError(res, new ApiError('INVALID_ARGUMENT', `Request payload size exceeds the limit: ${maxBodyBytes} bytes.`), {}, 413);
       return;
@@ -86,9 +86,16 @@ export function listen(server: http.Server, host: string, port: number): Promise
   });
 }
 
+/**
+ * A client that sends its whole body before it reads the answer sees a broken pipe if the server
+ * answers 413 and closes mid-body; so up to this many bytes past the limit are read and dropped
+ * before answering. A body beyond even that is answered at once and its connection closed.
+ */
+export const DRAIN_BYTES = 64 * 1024 * 1024;
+
 function readBody(req: http.IncomingMessage, max: number): Promise<Buffer | undefined | 'too-large'> {
   const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > max) {
+  if (Number.isFinite(declared) && declared > max + DRAIN_BYTES) {
     req.pause();
     return Promise.resolve('too-large');
   }
@@ -97,17 +104,20 @@ function readBody(req: http.IncomingMessage, max: number): Promise<Buffer | unde
     let size = 0;
     const onData = (chunk: Buffer) => {
       size += chunk.length;
-      if (size > max) {
+      if (size <= max) {
+        chunks.push(chunk);
+        return;
+      }
+      chunks.length = 0;
+      if (size > max + DRAIN_BYTES) {
         cleanup();
         req.pause();
         resolve('too-large');
-        return;
       }
-      chunks.push(chunk);
     };
     const onEnd = () => {
       cleanup();
-      resolve(size === 0 ? undefined : Buffer.concat(chunks, size));
+      resolve(size > max ? 'too-large' : size === 0 ? undefined : Buffer.concat(chunks, size));
     };
     const onError = (err: Error) => {
       cleanup();
