@@ -1,18 +1,23 @@
 /**
  * The Electron bridge without Electron: the preload side (createBridge) and the main side
- * (registerUiIpc) wired together in-process through a fake ipcMain/ipcRenderer pair.
+ * (registerUiIpc, with the shipped sender check isAppSender) wired together in-process through a
+ * fake ipcMain/ipcRenderer pair.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { EventEmitter } from 'node:events';
 import { createBridge, type IpcRendererLike } from '../../src/preload/bridge';
-import { isAppFrameUrl, registerUiIpc, type IpcEvent, type IpcMainLike } from '../../src/main/desktop/ipc';
+import { isAppFrameUrl, isAppSender, registerUiIpc, type IpcEvent, type IpcMainLike } from '../../src/main/desktop/ipc';
 import { startServer, type RunningServer } from '../../src/main/server';
 import { TasklightError, type UiUpdate } from '../../src/shared/contract';
 import { IPC_UPDATE } from '../../src/shared/ipc';
 
 const APP_URL = 'file:///opt/Tasklight/resources/app/out/renderer/index.html';
 const QUEUE = 'projects/p/locations/us-central1/queues/ipc';
+/** The app's one window: renderers of its own page send from this webContents. */
+const APP_WINDOW = { webContents: { id: 1 } };
+const WINDOW_ID = APP_WINDOW.webContents.id;
+const OTHER_WEBCONTENTS_ID = 2;
 
 class FakeIpcMain implements IpcMainLike {
   readonly handlers = new Map<string, (event: IpcEvent, ...args: any[]) => unknown>();
@@ -57,7 +62,7 @@ describe('Electron IPC bridge (injected transport)', () => {
 
   before(async () => {
     server = await startServer({ inMemory: true, grpcPort: 0, httpPort: 0, rendererDir: null, settings: { dispatch: false } });
-    unregister = registerUiIpc(main, server.ui, (event) => !!event.senderFrame && event.senderFrame.parent === null && isAppFrameUrl(event.senderFrame.url, APP_URL));
+    unregister = registerUiIpc(main, server.ui, (event) => isAppSender(event, APP_WINDOW, APP_URL));
   });
   after(async () => {
     unregister();
@@ -65,7 +70,7 @@ describe('Electron IPC bridge (injected transport)', () => {
   });
 
   it('runs commands from the app frame and returns typed results', async () => {
-    const bridge = createBridge(renderer(main, 1, `${APP_URL}#/queue/x`).ipc, '9.9.9');
+    const bridge = createBridge(renderer(main, WINDOW_ID, `${APP_URL}#/queue/x`).ipc, '9.9.9');
     assert.equal(bridge.version, '9.9.9');
     assert.deepEqual(await bridge.call('listQueues', undefined), []);
     const q = await bridge.call('createQueue', { name: QUEUE, rateLimits: { maxDispatchesPerSecond: 7 } });
@@ -80,7 +85,7 @@ describe('Electron IPC bridge (injected transport)', () => {
   });
 
   it('turns errors into TasklightError with the contract code', async () => {
-    const bridge = createBridge(renderer(main, 1, APP_URL).ipc, '1');
+    const bridge = createBridge(renderer(main, WINDOW_ID, APP_URL).ipc, '1');
     await assert.rejects(bridge.call('getQueue', { name: 'projects/p/locations/l/queues/none' }), (err: unknown) => {
       assert.ok(err instanceof TasklightError);
       assert.equal(err.status, 'NOT_FOUND');
@@ -96,13 +101,25 @@ describe('Electron IPC bridge (injected transport)', () => {
       ['file:///tmp/other.html', null],
       [APP_URL, { url: APP_URL }],
     ] as const) {
-      const bridge = createBridge(renderer(main, 2, url, parent).ipc, '1');
+      const bridge = createBridge(renderer(main, WINDOW_ID, url, parent).ipc, '1');
       await assert.rejects(bridge.call('listQueues', undefined), (err: TasklightError) => err.status === 'PERMISSION_DENIED');
     }
   });
 
+  it('refuses IPC from another webContents, even on the app page', async () => {
+    const bridge = createBridge(renderer(main, OTHER_WEBCONTENTS_ID, APP_URL).ipc, '1');
+    await assert.rejects(bridge.call('listQueues', undefined), (err: TasklightError) => err.status === 'PERMISSION_DENIED');
+  });
+
+  it('refuses IPC once the window is gone', async () => {
+    const sender = renderer(main, WINDOW_ID, APP_URL).sender;
+    assert.equal(isAppSender({ sender, senderFrame: { url: APP_URL, parent: null } }, APP_WINDOW, APP_URL), true);
+    assert.equal(isAppSender({ sender, senderFrame: { url: APP_URL, parent: null } }, null, APP_URL), false);
+    assert.equal(isAppSender({ sender, senderFrame: null }, APP_WINDOW, APP_URL), false, 'a frame that navigated away or was destroyed');
+  });
+
   it('pushes coalesced updates (at most ~10 a second) and stops after unsubscribe', async () => {
-    const r = renderer(main, 3, APP_URL);
+    const r = renderer(main, WINDOW_ID, APP_URL);
     const bridge = createBridge(r.ipc, '1');
     const updates: UiUpdate[] = [];
     const off = bridge.subscribe((u) => updates.push(u));
@@ -126,7 +143,7 @@ describe('Electron IPC bridge (injected transport)', () => {
   });
 
   it('drops the subscription when the webContents is destroyed', async () => {
-    const r = renderer(main, 4, APP_URL);
+    const r = renderer(main, WINDOW_ID, APP_URL);
     const bridge = createBridge(r.ipc, '1');
     bridge.subscribe(() => undefined);
     await new Promise((resolve) => setTimeout(resolve, 20));
@@ -136,7 +153,7 @@ describe('Electron IPC bridge (injected transport)', () => {
   });
 
   it('IPC_UPDATE messages reach every listener of one renderer', async () => {
-    const r = renderer(main, 5, APP_URL);
+    const r = renderer(main, WINDOW_ID, APP_URL);
     const bridge = createBridge(r.ipc, '1');
     const a: number[] = [];
     const b: number[] = [];

@@ -53,6 +53,22 @@ export function isAppFrameUrl(frameUrl: string, appUrl: string): boolean {
 }
 
 /**
+ * Whether an IPC message came from the app's own page: sent by the app window's webContents, from
+ * its top-level frame, on the app's URL. Another window, an iframe, a page navigated to, or any
+ * message once the window is gone gets PERMISSION_DENIED (registerUiIpc's `trusted`).
+ */
+export function isAppSender(event: IpcEvent, appWindow: { webContents: { id: number } } | null, appUrl: string): boolean {
+  const frame = event.senderFrame;
+  return (
+    !!appWindow &&
+    event.sender.id === appWindow.webContents.id &&
+    !!frame &&
+    frame.parent === null &&
+    isAppFrameUrl(frame.url, appUrl)
+  );
+}
+
+/**
  * Registers the two channels: invoke (command, args) → IpcReply, and subscribe(on) for updates
  * pushed with webContents.send(IPC_UPDATE). `trusted` decides per message whether it came from
  * the app's own top-level frame; anything else gets PERMISSION_DENIED and no data.

@@ -13,7 +13,7 @@ import { instanceFromEnv, type InstancePlace } from '../instance-options';
 import { DataDirInUseError } from '../data-dir-lock';
 import { loadDesktopSettings, saveDesktopSettings } from './settings';
 import { ExhaustionAlerts } from './notifications';
-import { isAppFrameUrl, registerUiIpc, type IpcEvent } from './ipc';
+import { isAppFrameUrl, isAppSender, registerUiIpc } from './ipc';
 import { startServer, type RunningServer } from '../server';
 import { loadWindowState, MIN_SIZE, restoreBounds, saveWindowState } from './window-state';
 
@@ -97,16 +97,7 @@ async function start(): Promise<void> {
   console.log(`Tasklight ready: gRPC ${server.grpcEndpoint}, HTTP ${server.httpUrl} (data: ${server.dataDir ?? 'in-memory'})`);
 
   // IPC only from the app's own top-level page in our window; anything else gets PERMISSION_DENIED.
-  unregisterIpc = registerUiIpc(ipcMain, server.ui, (event: IpcEvent) => {
-    const frame = event.senderFrame;
-    return (
-      !!mainWindow &&
-      event.sender.id === mainWindow.webContents.id &&
-      !!frame &&
-      frame.parent === null &&
-      isAppFrameUrl(frame.url, appUrl)
-    );
-  });
+  unregisterIpc = registerUiIpc(ipcMain, server.ui, (event) => isAppSender(event, mainWindow, appUrl));
 
   const saved = loadWindowState(windowStateFile());
   const bounds = restoreBounds(saved, screen.getAllDisplays().map((d) => d.workArea));
