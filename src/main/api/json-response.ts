@@ -13,11 +13,16 @@ export const NO_STORE: OutgoingHttpHeaders = { 'Cache-Control': 'no-store' };
 
 /** Writes `value` as the whole JSON answer; once headers are out (a handler failed mid-answer) the socket is closed instead. */
 export function sendJson(res: ServerResponse, status: number, value: unknown, headers: OutgoingHttpHeaders = {}): void {
+  sendJsonText(res, status, JSON.stringify(value), headers);
+}
+
+/** sendJson for text that is JSON already (proto3 JSON, encoded from the message descriptor). */
+export function sendJsonText(res: ServerResponse, status: number, json: string, headers: OutgoingHttpHeaders = {}): void {
   if (res.headersSent) {
     res.destroy();
     return;
   }
-  const payload = Buffer.from(JSON.stringify(value), 'utf8');
+  const payload = Buffer.from(json, 'utf8');
   res.writeHead(status, { ...headers, 'Content-Type': JSON_TYPE, 'Content-Length': payload.length });
   res.end(payload);
 }

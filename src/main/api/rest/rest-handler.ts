@@ -1,12 +1,9 @@
-import type { ServerResponse } from 'node:http';
 import { ApiError } from '../../core/errors';
 import type { HttpHandler } from '../http-server';
 import type { RpcImplementation } from '../rpc';
-import { restErrorBody } from '../rpc-status';
+import { sendError, sendJsonText, sendMethodNotAllowed } from '../json-response';
 import { decodeRestRequest, encodeRestResponse, wantsNumericEnums } from './json-codec';
 import { buildRouteTable, type RouteTable } from './route-table';
-
-const JSON_TYPE = 'application/json; charset=UTF-8';
 
 /**
  * Cloud Tasks REST over the RPC implementation. Resolves false for paths outside the REST
@@ -27,7 +24,7 @@ export function createRestHandler(impl: RpcImplementation, table: RouteTable = b
         throw new ApiError('NOT_FOUND', `The requested URL ${rawPath} was not found on this server.`);
       }
       if (match.kind === 'method-not-allowed') {
-        sendJson(res, 405, methodNotAllowedBody(method, rawPath), { Allow: match.allowed.join(', ') });
+        sendMethodNotAllowed(res, method, rawPath, match.allowed);
         return true;
       }
       const { route, pathParams } = match;
@@ -37,33 +34,10 @@ export function createRestHandler(impl: RpcImplementation, table: RouteTable = b
       }
       const request = decodeRestRequest({ route, pathParams, query, body });
       const response = await handler(request, { transport: 'rest' });
-      sendJson(res, 200, encodeRestResponse(route.responseType, response, wantsNumericEnums(query)));
+      sendJsonText(res, 200, encodeRestResponse(route.responseType, response, wantsNumericEnums(query)));
     } catch (err) {
-      const { status, body: errorBody } = restErrorBody(err);
-      sendJson(res, status, JSON.stringify(errorBody));
+      sendError(res, err);
     }
     return true;
   };
-}
-
-function methodNotAllowedBody(method: string, path: string): string {
-  // No canonical code means "wrong HTTP method"; UNIMPLEMENTED is what gax makes of it anyway.
-  return JSON.stringify({
-    error: {
-      code: 405,
-      message: `HTTP method ${method} is not supported for ${path}.`,
-      status: 'UNIMPLEMENTED',
-      details: [],
-    },
-  });
-}
-
-export function sendJson(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
-  if (res.headersSent) {
-    res.destroy();
-    return;
-  }
-  const payload = Buffer.from(body, 'utf8');
-  res.writeHead(status, { ...headers, 'Content-Type': JSON_TYPE, 'Content-Length': payload.length });
-  res.end(payload);
 }
