@@ -4,10 +4,14 @@
  * counters through GetTask while it retries, App Engine routing, queue-level http_target.
  */
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
-import { assertRpcError, PARENT, toMicros } from '../helpers/tasklight';
-import { durationMs, etaHeader, shortId, sleep, waitFor } from '../helpers/handler';
+import { after, before, describe, test } from 'node:test';
+import { FakeClock } from '../../src/main/core/clock';
+import { assertRpcError, PARENT, startTasklight, toMicros, type Tasklight } from '../helpers/tasklight';
+import { durationMs, etaHeader, shortId, sleep, startHandler, waitFor, type RecordingHandler } from '../helpers/handler';
 import { useDispatchSuite } from '../helpers/dispatch-suite';
+
+/** Only a hang can exceed this; the machine's speed never decides a result. */
+const HANG_MS = 30_000;
 
 const FAST_RETRY = { minBackoff: durationMs(100), maxBackoff: durationMs(200), maxDoublings: 16 };
 
@@ -25,7 +29,7 @@ describe('dispatch: the request a handler receives', () => {
     return name;
   }
 
-  async function finished(queue: string, taskId: string, timeoutMs = 5_000) {
+  async function finished(queue: string, taskId: string, timeoutMs = HANG_MS) {
     return waitFor(() => engine().history.finished(queue, taskId), timeoutMs, `task ${taskId} to finish`);
   }
 
@@ -120,7 +124,7 @@ describe('dispatch: the request a handler receives', () => {
     ]);
     const [task] = await client().createTask({ parent: queue, task: { httpRequest: { url: `${suite.h.url}/deliver/sequence` } } });
     const id = shortId(task.name!);
-    const reqs = await suite.h.waitForRequests(6, '/deliver/sequence', 10_000);
+    const reqs = await suite.h.waitForRequests(6, '/deliver/sequence', HANG_MS);
     const done = await finished(queue, id);
     assert.equal(done.outcome, 'succeeded');
     const rows = reqs.map((r) => ({
@@ -161,59 +165,6 @@ describe('dispatch: the request a handler receives', () => {
     assert.equal(suite.h.to('/deliver/redirect-target').length, 0, 'the redirect was followed');
   });
 
-  test('a timeout is retried with PreviousResponse 504 and ExecutionCount 0; GetTask shows the counters while it retries', async () => {
-    const queue = await newQueue({ retryConfig: { minBackoff: durationMs(1000), maxBackoff: durationMs(1000), maxDoublings: 0 } });
-    suite.h.script('/deliver/slow', [{ hang: true }, 500, 200]);
-    const [task] = await client().createTask({
-      parent: queue,
-      task: { httpRequest: { url: `${suite.h.url}/deliver/slow` }, dispatchDeadline: { seconds: 1 } },
-    });
-    const id = shortId(task.name!);
-    assert.equal(Number(task.dispatchCount ?? 0), 0);
-
-    // In flight: dispatch_count counts the attempt under way; nothing answered yet.
-    await suite.h.waitForRequests(1, '/deliver/slow');
-    const [inFlight] = await client().getTask({ name: task.name });
-    assert.equal(Number(inFlight.dispatchCount), 1);
-    assert.equal(Number(inFlight.responseCount ?? 0), 0);
-    assert.ok(inFlight.firstAttempt?.dispatchTime, 'first_attempt.dispatch_time is set');
-    assert.ok(inFlight.lastAttempt?.dispatchTime, 'last_attempt.dispatch_time is set');
-    assert.equal(inFlight.lastAttempt?.responseTime ?? null, null, 'no response yet');
-    const firstDispatch = toMicros(inFlight.firstAttempt!.dispatchTime);
-
-    // Timed out, backing off for 1 s: still dispatch_count 1, response_count 0, status DEADLINE_EXCEEDED.
-    await waitFor(() => engine().history.attemptsOf(queue, id).length >= 1, 3_000, 'the timed-out attempt');
-    const [afterTimeout] = await client().getTask({ name: task.name });
-    assert.equal(Number(afterTimeout.dispatchCount), 1);
-    assert.equal(Number(afterTimeout.responseCount ?? 0), 0);
-    assert.equal(afterTimeout.lastAttempt?.responseStatus?.code, 4, 'DEADLINE_EXCEEDED');
-    assert.ok(afterTimeout.lastAttempt?.responseTime, 'last_attempt.response_time is set');
-    assert.equal(toMicros(afterTimeout.firstAttempt!.dispatchTime), firstDispatch);
-    const timeout = engine().history.attemptsOf(queue, id)[0]!;
-    assert.equal(timeout.outcome, 'timeout');
-    assert.equal(timeout.status, null);
-    assert.ok(timeout.duration_ms! >= 990, `timed out after ${timeout.duration_ms} ms, before the 1 s deadline`);
-    assert.equal(toMicros(afterTimeout.scheduleTime), timeout.response_us! + 1_000_000, 'retry at fail time + min_backoff');
-
-    // The retry: PreviousResponse 504, ExecutionCount 0. It answers 500.
-    const reqs = await suite.h.waitForRequests(2, '/deliver/slow', 4_000);
-    assert.equal(reqs[1]!.header('X-CloudTasks-TaskRetryCount'), '1');
-    assert.equal(reqs[1]!.header('X-CloudTasks-TaskExecutionCount'), '0');
-    assert.equal(reqs[1]!.header('X-CloudTasks-TaskPreviousResponse'), '504');
-    await waitFor(() => engine().history.attemptsOf(queue, id).length >= 2, 3_000, 'the 500 attempt');
-    const [after500] = await client().getTask({ name: task.name });
-    assert.equal(Number(after500.dispatchCount), 2);
-    assert.equal(Number(after500.responseCount), 1, 'response_count counts every answered attempt');
-    assert.equal(after500.lastAttempt?.responseStatus?.code, 13, 'INTERNAL for a 500');
-    assert.match(after500.lastAttempt?.responseStatus?.message ?? '', /500/);
-    assert.equal(toMicros(after500.firstAttempt!.dispatchTime), firstDispatch, 'first_attempt never moves');
-
-    const last = await suite.h.waitForRequests(3, '/deliver/slow', 4_000);
-    assert.equal(last[2]!.header('X-CloudTasks-TaskExecutionCount'), '0', 'a 5xx is not an execution');
-    assert.equal(last[2]!.header('X-CloudTasks-TaskPreviousResponse'), '500');
-    assert.equal((await finished(queue, id)).outcome, 'succeeded');
-  });
-
   test('routes App Engine tasks to appEngineBaseUrl with X-AppEngine-* headers', async () => {
     const queue = await newQueue();
     suite.h.script('/ae/work', [503, 200]);
@@ -228,7 +179,7 @@ describe('dispatch: the request a handler receives', () => {
       },
     });
     const id = shortId(task.name!);
-    const reqs = await suite.h.waitForRequests(2, '/ae/work', 5_000);
+    const reqs = await suite.h.waitForRequests(2, '/ae/work', HANG_MS);
     const [first, second] = reqs as [(typeof reqs)[0], (typeof reqs)[0]];
     assert.equal(first.method, 'POST');
     assert.equal(first.url, '/ae/work?job=7');
@@ -258,7 +209,7 @@ describe('dispatch: the request a handler receives', () => {
       parent: queue,
       task: { appEngineHttpRequest: { relativeUri: '/ae/faults' }, dispatchDeadline: { seconds: 1 } },
     });
-    const reqs = await suite.h.waitForRequests(3, '/ae/faults', 6_000);
+    const reqs = await suite.h.waitForRequests(3, '/ae/faults', HANG_MS);
     const rows = reqs.map((r) => [
       r.header('X-AppEngine-TaskRetryCount'),
       r.header('X-AppEngine-TaskExecutionCount'),
@@ -344,5 +295,87 @@ describe('dispatch: the request a handler receives', () => {
     assert.equal(req.method, 'GET');
     assert.equal(req.body.length, 0);
     assert.equal(req.header('content-length'), undefined);
+  });
+});
+
+/**
+ * A timeout on a FakeClock: the dispatch deadline and the backoff run on the clock the test moves,
+ * so GetTask can look at the task between the steps without racing them.
+ */
+describe('dispatch: a timed-out attempt, step by step (FakeClock)', () => {
+  const clock = new FakeClock();
+  let tl: Tasklight;
+  let h: RecordingHandler;
+  before(async () => {
+    h = await startHandler({ now: () => clock.nowUs() });
+    tl = await startTasklight({ clock, settings: { dispatch: true, liftLimits: true } });
+  });
+  after(async () => {
+    await tl?.close();
+    await h?.close();
+  });
+
+  test('a timeout is retried with PreviousResponse 504 and ExecutionCount 0; GetTask shows the counters while it retries', async () => {
+    const client = tl.client('grpc');
+    const history = tl.server.engine.history;
+    const queue = `${PARENT}/queues/timeout`;
+    await client.createQueue({ parent: PARENT, queue: { name: queue, retryConfig: { minBackoff: durationMs(1000), maxBackoff: durationMs(1000), maxDoublings: 0 } } });
+    h.script('/deliver/slow', [{ hang: true }, 500, 200]);
+    const [task] = await client.createTask({
+      parent: queue,
+      task: { httpRequest: { url: `${h.url}/deliver/slow` }, dispatchDeadline: { seconds: 1 } },
+    });
+    const id = shortId(task.name!);
+    assert.equal(Number(task.dispatchCount ?? 0), 0);
+
+    // In flight: dispatch_count counts the attempt under way; nothing answered yet.
+    await h.waitForRequests(1, '/deliver/slow', HANG_MS);
+    const [inFlight] = await client.getTask({ name: task.name });
+    assert.equal(Number(inFlight.dispatchCount), 1);
+    assert.equal(Number(inFlight.responseCount ?? 0), 0);
+    assert.ok(inFlight.firstAttempt?.dispatchTime, 'first_attempt.dispatch_time is set');
+    assert.ok(inFlight.lastAttempt?.dispatchTime, 'last_attempt.dispatch_time is set');
+    assert.equal(inFlight.lastAttempt?.responseTime ?? null, null, 'no response yet');
+    const firstDispatch = toMicros(inFlight.firstAttempt!.dispatchTime);
+
+    // The deadline passes.
+    clock.advanceUs(1_000_000);
+    await waitFor(() => history.attemptsOf(queue, id).length >= 1, HANG_MS, 'the timed-out attempt');
+
+    // Timed out, backing off for 1 s: still dispatch_count 1, response_count 0, status DEADLINE_EXCEEDED.
+    const [afterTimeout] = await client.getTask({ name: task.name });
+    assert.equal(Number(afterTimeout.dispatchCount), 1);
+    assert.equal(Number(afterTimeout.responseCount ?? 0), 0);
+    assert.equal(afterTimeout.lastAttempt?.responseStatus?.code, 4, 'DEADLINE_EXCEEDED');
+    assert.ok(afterTimeout.lastAttempt?.responseTime, 'last_attempt.response_time is set');
+    assert.equal(toMicros(afterTimeout.firstAttempt!.dispatchTime), firstDispatch);
+    const timeout = history.attemptsOf(queue, id)[0]!;
+    assert.equal(timeout.outcome, 'timeout');
+    assert.equal(timeout.status, null);
+    assert.equal(timeout.duration_ms, 1000, 'timed out at the 1 s deadline');
+    assert.equal(timeout.response_us, firstDispatch + 1_000_000);
+    assert.equal(toMicros(afterTimeout.scheduleTime), timeout.response_us! + 1_000_000, 'retry at fail time + min_backoff');
+
+    // The retry: PreviousResponse 504, ExecutionCount 0. It answers 500.
+    clock.advanceUs(1_000_000);
+    const reqs = await h.waitForRequests(2, '/deliver/slow', HANG_MS);
+    assert.equal(reqs[1]!.atUs, timeout.response_us! + 1_000_000);
+    assert.equal(reqs[1]!.header('X-CloudTasks-TaskRetryCount'), '1');
+    assert.equal(reqs[1]!.header('X-CloudTasks-TaskExecutionCount'), '0');
+    assert.equal(reqs[1]!.header('X-CloudTasks-TaskPreviousResponse'), '504');
+    await waitFor(() => history.attemptsOf(queue, id).length >= 2, HANG_MS, 'the 500 attempt');
+    const [after500] = await client.getTask({ name: task.name });
+    assert.equal(Number(after500.dispatchCount), 2);
+    assert.equal(Number(after500.responseCount), 1, 'response_count counts every answered attempt');
+    assert.equal(after500.lastAttempt?.responseStatus?.code, 13, 'INTERNAL for a 500');
+    assert.match(after500.lastAttempt?.responseStatus?.message ?? '', /500/);
+    assert.equal(toMicros(after500.firstAttempt!.dispatchTime), firstDispatch, 'first_attempt never moves');
+
+    clock.advanceUs(1_000_000);
+    const last = await h.waitForRequests(3, '/deliver/slow', HANG_MS);
+    assert.equal(last[2]!.header('X-CloudTasks-TaskExecutionCount'), '0', 'a 5xx is not an execution');
+    assert.equal(last[2]!.header('X-CloudTasks-TaskPreviousResponse'), '500');
+    const done = await waitFor(() => history.finished(queue, id), HANG_MS, `task ${id} to finish`);
+    assert.equal(done.outcome, 'succeeded');
   });
 });
