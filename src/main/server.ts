@@ -16,6 +16,7 @@ import { Engine } from './core/engine';
 import { resolveSettings, type EngineSettings } from './core/settings';
 import { defaultDataDir } from './data-dir';
 import { acquireDataDirLock, DataDirInUseError, type DataDirLock } from './data-dir-lock';
+import { diskFailureOf } from './core/store-health';
 
 export { defaultDataDir, DataDirInUseError };
 
@@ -71,10 +72,22 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const host = options.host ?? DEFAULT_HOST;
   const dataDir = options.inMemory ? null : (options.dataDir ?? defaultDataDir());
   const settings = resolveSettings(options.settings);
-  const lock: DataDirLock | undefined = dataDir === null ? undefined : acquireDataDirLock(dataDir);
+  let lock: DataDirLock | undefined;
+  let lockRefused: unknown;
+  try {
+    lock = dataDir === null ? undefined : acquireDataDirLock(dataDir);
+  } catch (err) {
+    // A full disk cannot take the lock file; the store's own exclusive lock stands in for it.
+    if (!diskFailureOf(err)) throw err;
+    lockRefused = err;
+  }
   let engine: Engine;
   try {
-    engine = Engine.open(dataDir, options.clock ?? new SystemClock(), settings, { startDispatching: false, nativeBinding: options.sqliteBinding });
+    engine = Engine.open(dataDir, options.clock ?? new SystemClock(), settings, {
+      startDispatching: false,
+      nativeBinding: options.sqliteBinding,
+      ...(lockRefused === undefined ? {} : { exclusiveBecause: lockRefused }),
+    });
   } catch (err) {
     lock?.release();
     throw err;
@@ -98,6 +111,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     httpServer = createHttpServer({
       handlers: [createOidcHandler(engine.tokens), withFirebaseCompat(engine, createRestHandler(impl)), createUiHttpHandler(ui), createStaticHandler(rendererDir)],
       allowedHosts,
+      health: () => engine.health.report(),
     });
     events = attachEventSocket(httpServer, ui, allowedHosts);
     const httpPort = await listen(httpServer, host, options.httpPort ?? DEFAULT_HTTP_PORT);

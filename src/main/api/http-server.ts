@@ -1,6 +1,7 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApiError } from '../core/errors';
+import type { StoreHealthReport } from '../core/store-health';
 import { sendError } from './json-response';
 
 export type HttpHandler = (req: http.IncomingMessage, res: http.ServerResponse, body: Buffer | undefined) => Promise<boolean>;
@@ -15,6 +16,8 @@ export interface HttpServerOptions {
    * 0.0.0.0. Every other Host is refused: a DNS-rebinding page would arrive with its own name.
    */
   allowedHosts?: string[];
+  /** The store's health: while degraded, /healthz and /readyz answer it as JSON instead of "ok". */
+  health?: () => StoreHealthReport;
 }
 
 export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
@@ -48,6 +51,14 @@ export function createHttpServer(opts: HttpServerOptions): http.Server {
     const path = (req.url ?? '/').split('?')[0];
     if ((method === 'GET' || method === 'HEAD') && (path === '/healthz' || path === '/readyz')) {
       req.resume();
+      const health = opts.health?.();
+      if (health && health.status !== 'ok') {
+        // Alive (a restart would not free the disk) but not ready to take writes.
+        const text = JSON.stringify(health);
+        res.writeHead(path === '/readyz' ? 503 : 200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
+        res.end(method === 'HEAD' ? undefined : text);
+        return;
+      }
       res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': 2 });
       res.end(method === 'HEAD' ? undefined : 'ok');
       return;

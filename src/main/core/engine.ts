@@ -116,7 +116,7 @@ export class Engine {
    * a start that fails claims nothing.
    */
   static open(dataDir: string | null, clock: Clock, settings: EngineSettings, options: OpenOptions & { startDispatching?: boolean } = {}): Engine {
-    const engine = new Engine(openDatabase(dataDir, { nativeBinding: options.nativeBinding }), clock, settings, dataDir, { nativeBinding: options.nativeBinding });
+    const engine = new Engine(openDatabase(dataDir, options), clock, settings, dataDir, { nativeBinding: options.nativeBinding });
     if (options.startDispatching !== false) engine.startDispatching();
     return engine;
   }

@@ -14,6 +14,11 @@ export interface OpenOptions {
    * runs under Electron, whose ABI differs from Node's, and is handed a build made for it.
    */
   nativeBinding?: string;
+  /**
+   * Set when the data directory's lock file could not be written (the disk is full): the store is
+   * opened in exclusive mode, whose SQLite lock then keeps a second process out instead.
+   */
+  exclusiveBecause?: unknown;
 }
 
 /**
@@ -30,6 +35,7 @@ export function openDatabase(dataDir: string | null, options: OpenOptions = {}):
     ownerOnlyIfPresent([`${file}-wal`, `${file}-shm`]);
   }
   const driverOptions = options.nativeBinding ? { nativeBinding: options.nativeBinding } : {};
+  if (dataDir && options.exclusiveBecause !== undefined) return openExclusive(file, dataDir, driverOptions, options.exclusiveBecause);
   const db = new Database(file, driverOptions);
   try {
     if (dataDir) {
