@@ -1,7 +1,7 @@
 /**
  * Durability of dispatch (design: "after a crash, expired leases go back to the queue"): kill -9
- * the real `tasklight serve` while 200 tasks are in flight to a slow handler, restart it on the
- * same data dir, and every task still reaches a 2xx at least once.
+ * the real `tasklight serve` while 200 tasks are in flight to a handler that has not answered yet,
+ * restart it on the same data dir, and every task still reaches a 2xx at least once.
  */
 import { CloudTasksClient } from '@google-cloud/tasks';
 import { credentials } from '@grpc/grpc-js';
@@ -11,13 +11,12 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, describe, test } from 'node:test';
-import { shortId, startHandler, waitFor, type RecordingHandler } from '../helpers/handler';
+import { gate, shortId, startHandler, waitFor, type RecordingHandler } from '../helpers/handler';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const CLI = path.join(ROOT, 'src', 'main', 'cli', 'main.ts');
 const READY = /Tasklight ready: gRPC 127\.0\.0\.1:(\d+), HTTP (http:\/\/127\.0\.0\.1:\d+)/;
 const TASKS = 200;
-const HANDLER_DELAY_MS = 3_000;
 
 interface Serve {
   child: ChildProcess;
@@ -83,7 +82,9 @@ describe('dispatch: crash and restart', () => {
     const configHome = path.join(tmp, 'config');
     fs.mkdirSync(dataDir);
     fs.mkdirSync(configHome);
-    h = await startHandler({ defaultStep: { status: 200, delayMs: HANDLER_DELAY_MS } });
+    // Nothing is answered until the first server is dead: every request it sent is in flight at the kill.
+    const answers = gate();
+    h = await startHandler({ defaultStep: { status: 200, until: answers.opened } });
     const handler = h;
 
     const first = await serve(dataDir, configHome);
@@ -101,12 +102,12 @@ describe('dispatch: crash and restart', () => {
     }
     assert.equal(ids.size, TASKS);
 
-    // Kill once every task has reached the handler, or 2 s after the first did (before any answer).
-    await waitFor(() => handler.requests.length > 0, 10_000, 'the first dispatch');
+    // Kill once every task has reached the handler, or 2 s after the first did.
+    await waitFor(() => handler.requests.length > 0, 30_000, 'the first dispatch');
     const firstAtUs = handler.requests[0]!.atUs;
     await waitFor(
       () => handler.requests.length >= TASKS || handler.requests.at(-1)!.atUs - firstAtUs > 2_000_000 || Date.now() * 1000 - firstAtUs > 2_000_000,
-      10_000,
+      30_000,
       'dispatches to pile up',
     );
     const inFlightAtKill = handler.inFlight;
@@ -115,8 +116,10 @@ describe('dispatch: crash and restart', () => {
     await first.exited;
     t.diagnostic(`killed with ${inFlightAtKill} requests in flight, ${answeredBeforeKill} answered, ${handler.requests.length} received`);
     assert.ok(inFlightAtKill > 0, 'nothing was in flight when the server was killed');
+    assert.equal(answeredBeforeKill, 0);
+    answers.open();
     // The handler sees the connections go away; none of those requests gets an answer.
-    await waitFor(() => handler.inFlight === 0, 5_000, 'the killed server\'s connections to close');
+    await waitFor(() => handler.inFlight === 0, 30_000, 'the killed server\'s connections to close');
     assert.ok(handler.requests.filter((r) => r.aborted).length >= inFlightAtKill - 1);
 
     const second = await serve(dataDir, configHome);
@@ -131,7 +134,7 @@ describe('dispatch: crash and restart', () => {
     };
     await waitFor(
       () => [...ids].every((id) => delivered().has(id)),
-      30_000,
+      60_000,
       () => `every task to reach a 2xx: ${[...ids].filter((id) => !delivered().has(id)).length} of ${TASKS} still missing`,
       100,
     );
@@ -139,7 +142,7 @@ describe('dispatch: crash and restart', () => {
     assert.equal([...ids].filter((id) => !ok.has(id)).length, 0, 'tasks missing after the restart');
     assert.deepEqual([...ok].filter((id) => !ids.has(id)), [], 'deliveries of tasks nobody created');
     // And the restarted server knows they are done: the queue drains.
-    await waitFor(async () => (await c2.listTasks({ parent: queue }))[0].length === 0, 10_000, 'the queue to drain');
+    await waitFor(async () => (await c2.listTasks({ parent: queue }))[0].length === 0, 30_000, 'the queue to drain');
     t.diagnostic(`${handler.requests.length} requests for ${TASKS} tasks`);
     second.child.kill('SIGTERM');
     await Promise.race([second.exited, new Promise((r) => setTimeout(r, 10_000))]);

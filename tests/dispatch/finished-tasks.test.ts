@@ -28,7 +28,7 @@ describe('dispatch: what a finished task leaves behind', () => {
     const queue = await newQueue();
     const name = `${queue}/tasks/welcome-mail-42`;
     await client().createTask({ parent: queue, task: { name, httpRequest: { url: `${suite.h.url}/finished/named` } } });
-    await waitFor(() => engine().history.finished(queue, 'welcome-mail-42'), 5_000, 'the named task to finish');
+    await waitFor(() => engine().history.finished(queue, 'welcome-mail-42'), 30_000, 'the named task to finish');
     await assertRpcError(client().createTask({ parent: queue, task: { name, httpRequest: { url: `${suite.h.url}/x` } } }), 'grpc', 'ALREADY_EXISTS', TASK_EXISTS);
     await assertRpcError(client().getTask({ name }), 'grpc', 'NOT_FOUND', TASK_TOO_RECENT);
   });
@@ -37,7 +37,7 @@ describe('dispatch: what a finished task leaves behind', () => {
     const queue = await newQueue();
     const [task] = await client().createTask({ parent: queue, task: { httpRequest: { url: `${suite.h.url}/finished/generated` } } });
     const id = shortId(task.name!);
-    await waitFor(() => engine().history.finished(queue, id), 5_000, 'the generated task to finish');
+    await waitFor(() => engine().history.finished(queue, id), 30_000, 'the generated task to finish');
     assert.equal(engine().tasks.reservedUntil(queue, id), undefined, 'a generated ID left a name reservation');
     await assertRpcError(client().getTask({ name: task.name! }), 'grpc', 'NOT_FOUND', TASK_TOO_RECENT);
   });
@@ -59,7 +59,7 @@ describe('dispatch: how a task ended, as the engine reports it', () => {
     try {
       const [failing] = await client().createTask({ parent: queue, task: { httpRequest: { url: `${suite.h.url}/finished/flaky` } } });
       const [passing] = await client().createTask({ parent: queue, task: { httpRequest: { url: `${suite.h.url}/finished/fine` } } });
-      await waitFor(() => seen.length === 3, 5_000, 'three attempts reported');
+      await waitFor(() => seen.length === 3, 30_000, 'three attempts reported');
       const f = shortId(failing.name!);
       const p = shortId(passing.name!);
       assert.deepEqual(seen.filter(([id]) => id === f).map(([, end]) => end), [undefined, 'exhausted']);
@@ -81,7 +81,7 @@ describe('dispatch: a clean stop', () => {
       const engine = tl.server.engine;
       engine.dispatcher.completionWindowMs = 60_000; // outcomes wait to be committed in a group
       const [task] = await tl.client('grpc').createTask({ parent: queue, task: { httpRequest: { url: `${h.url}/clean-stop` } } });
-      await waitFor(() => engine.dispatcher.queueStats(queue)?.inFlight === 0 && engine.dispatcher.busy(queue), 5_000, 'an answered, unrecorded attempt');
+      await waitFor(() => engine.dispatcher.queueStats(queue)?.inFlight === 0 && engine.dispatcher.busy(queue), 30_000, 'an answered, unrecorded attempt');
       await tl.close();
 
       tl = await startTasklight({ dataDir, settings: { dispatch: true, liftLimits: true } });

@@ -25,7 +25,7 @@ describe('dispatch: handler faults', () => {
   async function run(url: string, extra: Record<string, unknown> = {}) {
     const [task] = await suite.tl.client('grpc').createTask({ parent: queue, task: { httpRequest: { url }, ...extra } });
     const id = shortId(task.name!);
-    const done = await waitFor(() => engine().history.finished(queue, id), 10_000, `task ${id} to finish`);
+    const done = await waitFor(() => engine().history.finished(queue, id), 30_000, `task ${id} to finish`);
     return { name: task.name!, id, done, attempts: engine().history.attemptsOf(queue, id) };
   }
 

@@ -24,7 +24,7 @@ describe('dispatch: OIDC and OAuth tokens', () => {
 
   async function deliver(path: string, httpRequest: Record<string, unknown>): Promise<RecordedRequest> {
     await suite.tl.client('grpc').createTask({ parent: queue, task: { httpRequest: { url: `${suite.h.url}${path}`, ...httpRequest } } });
-    const [req] = await suite.h.waitForRequests(1, path.split('?')[0], 5_000);
+    const [req] = await suite.h.waitForRequests(1, path.split('?')[0], 30_000);
     return req!;
   }
 
