@@ -7,13 +7,14 @@
  */
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { app, BrowserWindow, dialog, ipcMain, Menu, Notification, screen, session, shell, type MenuItemConstructorOptions } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, Notification, screen, shell, type MenuItemConstructorOptions } from 'electron';
 import { defaultDataDir } from '../data-dir';
 import { instanceFromEnv, type InstancePlace } from '../instance-options';
 import { DataDirInUseError } from '../data-dir-lock';
 import { loadDesktopSettings, saveDesktopSettings } from './settings';
 import { ExhaustionAlerts } from './notifications';
-import { isAppFrameUrl, isAppSender, registerUiIpc } from './ipc';
+import { isAppSender, registerUiIpc } from './ipc';
+import { lockDownWebContents, lockedDownWebPreferences, refusePermissions } from './lockdown';
 import { startServer, type RunningServer } from '../server';
 import { loadWindowState, MIN_SIZE, restoreBounds, saveWindowState } from './window-state';
 
@@ -45,7 +46,7 @@ if (!app.requestSingleInstanceLock()) {
     mainWindow.focus();
   });
 
-  lockDownWebContents();
+  lockDownWebContents(appUrl);
 
   app.on('window-all-closed', () => {
     // Closing the window stops the engine, on macOS too.
@@ -93,7 +94,7 @@ async function start(): Promise<void> {
     mode: 'desktop',
     sqliteBinding: sqliteBinding(),
   });
-  session.defaultSession.setPermissionRequestHandler((_webContents, _permission, callback) => callback(false));
+  refusePermissions();
   console.log(`Tasklight ready: gRPC ${server.grpcEndpoint}, HTTP ${server.httpUrl} (data: ${server.dataDir ?? 'in-memory'})`);
 
   // IPC only from the app's own top-level page in our window; anything else gets PERMISSION_DENIED.
@@ -108,15 +109,7 @@ async function start(): Promise<void> {
     title: 'Tasklight',
     show: false, // shown on ready-to-show: no white flash
     backgroundColor: '#111318',
-    webPreferences: {
-      preload: join(__dirname, '../preload/index.js'),
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      webSecurity: true,
-      webviewTag: false,
-      spellcheck: false,
-    },
+    webPreferences: lockedDownWebPreferences(join(__dirname, '../preload/index.js')),
   });
   if (saved?.maximized) mainWindow.maximize();
   mainWindow.once('ready-to-show', () => mainWindow?.show());
@@ -233,36 +226,6 @@ function menuTemplate(running: RunningServer): MenuItemConstructorOptions[] {
     },
   );
   return template;
-}
-
-/** No navigation away from the app, no new windows, no webviews; http(s) links open in the browser. */
-function lockDownWebContents(): void {
-  app.on('web-contents-created', (_event, contents) => {
-    contents.setWindowOpenHandler(({ url }) => {
-      if (isExternalWebUrl(url)) void shell.openExternal(url);
-      return { action: 'deny' };
-    });
-    contents.on('will-navigate', (event) => {
-      const target = event.url;
-      // In-app routes change only the fragment; a reload of the app itself is fine too.
-      if (isAppFrameUrl(target, appUrl)) return;
-      event.preventDefault();
-      if (isExternalWebUrl(target)) void shell.openExternal(target);
-    });
-    contents.on('will-redirect', (event) => {
-      if (!isAppFrameUrl(event.url, appUrl)) event.preventDefault();
-    });
-    contents.on('will-attach-webview', (event) => event.preventDefault());
-  });
-}
-
-function isExternalWebUrl(url: string): boolean {
-  try {
-    const { protocol } = new URL(url);
-    return protocol === 'https:' || protocol === 'http:';
-  } catch {
-    return false;
-  }
 }
 
 /**
