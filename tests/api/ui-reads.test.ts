@@ -36,14 +36,14 @@ describe('UI contract: reads over tasks in every state', () => {
     await ui.call('createTask', { queue: QUEUE, id: 'later', url: 'http://example.invalid/later', delayS: 3600 });
     await ui.call('createTask', { queue: QUEUE, id: 'fine', url: `${h.url}/ok`, body: 'hello world' });
     await ui.call('createTask', { queue: QUEUE, id: 'flaky', url: `${h.url}/fail` });
-    assert.deepEqual(await ui.call('waitIdle', { queue: QUEUE, timeoutMs: 10_000 }), { idle: true });
+    assert.deepEqual(await ui.call('waitIdle', { queue: QUEUE, timeoutMs: 30_000 }), { idle: true });
     // `held` is due in a paused queue; `stuck` is being dispatched (its handler never answers).
     await ui.call('createQueue', { name: PAUSED });
     await ui.call('pauseQueue', { name: PAUSED });
     await ui.call('createTask', { queue: PAUSED, id: 'held', url: `${h.url}/ok` });
     await ui.call('createQueue', { name: BUSY });
     await ui.call('createTask', { queue: BUSY, id: 'stuck', url: `${h.url}/hang` });
-    await h.waitForRequests(1, '/hang', 10_000);
+    await h.waitForRequests(1, '/hang', 30_000);
   });
 
   after(async () => {
@@ -167,7 +167,7 @@ describe('UI contract: reads over tasks in every state', () => {
 
   test('advance to next due moves the clock to the backoff end; the retry then exhausts the task', async () => {
     assert.deepEqual(await ui.call('advanceToNextDue', { name: QUEUE }), { advancedMs: 10 * SECOND, nextDueMs: t0 + 10 * SECOND });
-    assert.deepEqual(await ui.call('waitIdle', { queue: QUEUE, timeoutMs: 10_000 }), { idle: true });
+    assert.deepEqual(await ui.call('waitIdle', { queue: QUEUE, timeoutMs: 30_000 }), { idle: true });
     const q = await ui.call('getQueue', { name: QUEUE });
     assert.deepEqual(q.counts, { scheduled: 1, due: 0, dispatching: 0, backing_off: 0, succeeded: 1, exhausted: 1 });
     assert.equal(q.clockOffsetMs, 10 * SECOND);
@@ -184,7 +184,7 @@ describe('UI contract: reads over tasks in every state', () => {
     assert.deepEqual(attempts.map((a) => [a.taskId, a.status]).sort(), [['fine', 200], ['flaky', 500], ['flaky', 500]]);
     assert.deepEqual(await ui.call('waitIdle', { queue: QUEUE, untilEmpty: true, timeoutMs: 0 }), { idle: false });
     await ui.call('deleteTask', { queue: QUEUE, id: 'later' });
-    assert.deepEqual(await ui.call('waitIdle', { queue: QUEUE, untilEmpty: true, timeoutMs: 10_000 }), { idle: true });
+    assert.deepEqual(await ui.call('waitIdle', { queue: QUEUE, untilEmpty: true, timeoutMs: 30_000 }), { idle: true });
     assert.deepEqual(await ui.call('forgetNames', { queue: QUEUE }), { released: 3 });
     assert.deepEqual(await ui.call('reservedNames', { name: QUEUE }), { name: QUEUE, total: 0, names: [] });
     await ui.call('reset', undefined);

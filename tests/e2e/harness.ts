@@ -90,7 +90,7 @@ export class Handler {
     return this.received.filter((r) => r.url.startsWith(pathPrefix)).length;
   }
 
-  async waitFor(pathPrefix: string, n = 1, timeoutMs = 10_000): Promise<void> {
+  async waitFor(pathPrefix: string, n = 1, timeoutMs = 30_000): Promise<void> {
     const until = Date.now() + timeoutMs;
     while (this.count(pathPrefix) < n) {
       if (Date.now() > until) throw new Error(`handler: ${pathPrefix} received ${this.count(pathPrefix)} of ${n} requests`);

@@ -19,7 +19,8 @@ function taskId(name: string | null | undefined): string {
 
 async function withUi(browser: Browser, fn: (ui: Ui) => Promise<void>): Promise<void> {
   const ui = await startUi({ browser });
-  ui.page.setDefaultTimeout(10_000);
+  // Generous: only a hang takes this long, never a busy machine.
+  ui.page.setDefaultTimeout(30_000);
   try {
     await fn(ui);
   } finally {
@@ -187,7 +188,7 @@ describe('web UI end to end', { skip, concurrency: false }, () => {
       const command = await ui.page.evaluate(() => (window as any).__tasklightLastCopied as string);
       assert.match(command, /^curl /);
       // Asynchronously: the handler runs in this process.
-      await promisify(execFile)('sh', ['-c', command], { timeout: 10_000 });
+      await promisify(execFile)('sh', ['-c', command], { timeout: 30_000 });
       await ui.handler.waitFor('/curl', 2);
       const [first, viaCurl] = ui.handler.received.filter((r) => r.url.startsWith('/curl'));
       assert.equal(viaCurl.url, '/curl?x=1');
