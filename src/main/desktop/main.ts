@@ -7,16 +7,16 @@
  */
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { app, BrowserWindow, dialog, ipcMain, Menu, Notification, screen, shell, type MenuItemConstructorOptions } from 'electron';
+import { app, dialog, ipcMain, Menu, Notification, shell, type BrowserWindow, type MenuItemConstructorOptions } from 'electron';
 import { defaultDataDir } from '../data-dir';
 import { instanceFromEnv, type InstancePlace } from '../instance-options';
 import { DataDirInUseError } from '../data-dir-lock';
 import { loadDesktopSettings, saveDesktopSettings } from './settings';
 import { ExhaustionAlerts } from './notifications';
 import { isAppSender, registerUiIpc } from './ipc';
-import { lockDownWebContents, lockedDownWebPreferences, refusePermissions } from './lockdown';
+import { lockDownWebContents, refusePermissions } from './lockdown';
 import { startServer, type RunningServer } from '../server';
-import { loadWindowState, MIN_SIZE, restoreBounds, saveWindowState } from './window-state';
+import { bringToFront, createMainWindow, showRoute } from './window';
 
 // The desktop app and `tasklight serve` share one data directory (see data-dir.ts); pin it here so
 // it does not depend on package.json's name.
@@ -40,10 +40,7 @@ if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
   app.on('second-instance', () => {
-    if (!mainWindow) return;
-    if (mainWindow.isMinimized()) mainWindow.restore();
-    mainWindow.show();
-    mainWindow.focus();
+    if (mainWindow) bringToFront(mainWindow);
   });
 
   lockDownWebContents(appUrl);
@@ -100,20 +97,7 @@ async function start(): Promise<void> {
   // IPC only from the app's own top-level page in our window; anything else gets PERMISSION_DENIED.
   unregisterIpc = registerUiIpc(ipcMain, server.ui, (event) => isAppSender(event, mainWindow, appUrl));
 
-  const saved = loadWindowState(windowStateFile());
-  const bounds = restoreBounds(saved, screen.getAllDisplays().map((d) => d.workArea));
-  mainWindow = new BrowserWindow({
-    ...bounds,
-    minWidth: MIN_SIZE.width,
-    minHeight: MIN_SIZE.height,
-    title: 'Tasklight',
-    show: false, // shown on ready-to-show: no white flash
-    backgroundColor: '#111318',
-    webPreferences: lockedDownWebPreferences(join(__dirname, '../preload/index.js')),
-  });
-  if (saved?.maximized) mainWindow.maximize();
-  mainWindow.once('ready-to-show', () => mainWindow?.show());
-  rememberBounds(mainWindow);
+  mainWindow = createMainWindow({ stateFile: windowStateFile(), preload: join(__dirname, '../preload/index.js') });
   mainWindow.on('closed', () => {
     mainWindow = null;
   });
@@ -124,29 +108,6 @@ async function start(): Promise<void> {
   else await mainWindow.loadFile(rendererFile);
 }
 
-function rememberBounds(win: BrowserWindow): void {
-  let timer: NodeJS.Timeout | undefined;
-  const save = () => {
-    if (win.isDestroyed() || win.isMinimized()) return;
-    const b = win.isMaximized() || win.isFullScreen() ? win.getNormalBounds() : win.getBounds();
-    try {
-      saveWindowState(windowStateFile(), { ...b, maximized: win.isMaximized() });
-    } catch {
-      /* not worth an error dialog */
-    }
-  };
-  const later = () => {
-    clearTimeout(timer);
-    timer = setTimeout(save, 400);
-  };
-  win.on('resize', later);
-  win.on('move', later);
-  win.on('close', () => {
-    clearTimeout(timer);
-    save();
-  });
-}
-
 /** Notifications for tasks that ran out of retries; the View menu switches them (off by default). */
 function watchExhaustedTasks(running: RunningServer): ExhaustionAlerts {
   const watcher = new ExhaustionAlerts(running.engine.clock, (alert) => {
@@ -154,10 +115,8 @@ function watchExhaustedTasks(running: RunningServer): ExhaustionAlerts {
     const notification = new Notification({ title: alert.title, body: alert.body });
     notification.on('click', () => {
       if (!mainWindow) return;
-      if (mainWindow.isMinimized()) mainWindow.restore();
-      mainWindow.show();
-      mainWindow.focus();
-      go(alert.route);
+      bringToFront(mainWindow);
+      showRoute(mainWindow, alert.route);
     });
     notification.show();
   });
@@ -176,7 +135,7 @@ function setNotifyExhausted(on: boolean): void {
 }
 
 function go(hash: string): void {
-  void mainWindow?.webContents.executeJavaScript(`location.hash = ${JSON.stringify(hash)}`);
+  if (mainWindow) showRoute(mainWindow, hash);
 }
 
 function menuTemplate(running: RunningServer): MenuItemConstructorOptions[] {
