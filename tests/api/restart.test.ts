@@ -69,7 +69,7 @@ async function serve(dataDir: string): Promise<Child> {
     proc.on('exit', (code, signal) => resolve({ code, signal })),
   );
   const ports = await new Promise<{ grpcPort: number; httpPort: number }>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`tasklight serve not ready after 30 s; stdout: ${out}; stderr: ${err}`)), 30_000);
+    const timer = setTimeout(() => reject(new Error(`tasklight serve not ready after 120 s; stdout: ${out}; stderr: ${err}`)), 120_000); // only a hang: tsx compiles the CLI first, slowly on a busy machine
     proc.stdout!.on('data', () => {
       const m = READY_LINE.exec(out);
       if (m) {

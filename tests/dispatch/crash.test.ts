@@ -49,7 +49,7 @@ async function serve(dataDir: string, configHome: string): Promise<Serve> {
       if (gone) assert.fail(`tasklight serve exited before it was ready:\n${out}`);
       return READY.exec(out);
     },
-    30_000,
+    120_000, // only a hang: tsx compiles the CLI first, slowly on a busy machine
     () => `the ready line; output so far:\n${out}`,
     20,
   );
