@@ -488,7 +488,14 @@ export interface UiUpdate {
   changedTasks: TaskRef[];
   tasksTruncated: boolean;
   reset: boolean;
+  /** Whether the store takes writes; every update carries it, so a banner shows and clears by itself. */
+  health?: StoreHealthView;
 }
+
+/** The store's health as /healthz reports it: degraded while the disk refuses writes. */
+export type StoreHealthView =
+  | { status: 'ok' }
+  | { status: 'degraded'; reason: 'disk-full' | 'io-error'; since: string; dataDir: string | null; detail: string };
 
 export const EVENTS_PATH = '/api/events';
 export const MAX_EVENTS_PER_SECOND = 10;

@@ -1,4 +1,5 @@
 import { CopyButton } from './components/CopyButton';
+import { HealthBanner } from './components/HealthBanner';
 import { KeyboardLayer } from './components/KeyboardLayer';
 import type { DensityChoice, ThemeChoice, TimeZoneChoice } from './lib/preferences';
 import { QueueView } from './screens/queue/QueueView';
@@ -94,6 +95,7 @@ export function App() {
   return (
     <>
       <Header />
+      <HealthBanner />
       <main className="app-main">
         {route.screen === 'queues' && <QueuesOverview />}
         {route.screen === 'start' && (

@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import type { QueueSummary, ServerInfo, TasklightApi, UiUpdate } from '../../shared/contract';
+import type { QueueSummary, ServerInfo, StoreHealthView, TasklightApi, UiUpdate } from '../../shared/contract';
 import { showTimesIn } from './lib/time';
 import { applyDisplay, loadPreferences, savePreferences, type Preferences } from './lib/preferences';
 
@@ -32,6 +32,8 @@ interface State {
   queues: QueueSummary[];
   queuesLoaded: boolean;
   connection: 'open' | 'connecting';
+  /** The store's health from the live updates (a full disk shows a banner). */
+  health: StoreHealthView;
   /** Bumped per queue whenever its tasks changed; views refetch on change. */
   versions: Record<string, number>;
   /** Tasks named in updates, with the version at which they changed. */
@@ -55,6 +57,7 @@ export const useStore = create<State>(() => ({
   queues: [],
   queuesLoaded: false,
   connection: 'connecting',
+  health: { status: 'ok' },
   versions: {},
   taskVersions: {},
   tick: 0,
@@ -155,6 +158,7 @@ export function applyUpdate(update: UiUpdate): void {
       taskVersions,
       tick,
       now: Date.now(),
+      health: update.health ?? s.health,
     };
   });
 }

@@ -40,6 +40,7 @@ export class EventHub {
   private readonly onQueue = (e: EngineEvents['queue:changed']) => this.record(e.queue);
   private readonly onTask = (e: EngineEvents['task:changed'] | EngineEvents['attempt:finished']) => this.record(e.queue, e.taskId);
   private readonly onReset = () => this.record(undefined, undefined, true);
+  private readonly onHealth = () => this.record();
 
   constructor(
     private readonly engine: Engine,
@@ -49,6 +50,7 @@ export class EventHub {
     engine.events.on('task:changed', this.onTask);
     engine.events.on('attempt:finished', this.onTask);
     engine.events.on('store:reset', this.onReset);
+    engine.health.on('change', this.onHealth);
   }
 
   close(): void {
@@ -56,6 +58,7 @@ export class EventHub {
     this.engine.events.off('task:changed', this.onTask);
     this.engine.events.off('attempt:finished', this.onTask);
     this.engine.events.off('store:reset', this.onReset);
+    this.engine.health.off('change', this.onHealth);
     clearInterval(this.timer);
     this.timer = undefined;
     this.subs.clear();
@@ -131,6 +134,7 @@ export class EventHub {
         changedTasks: [...p.tasks.values()],
         tasksTruncated: p.truncated,
         reset: p.reset,
+        health: this.engine.health.report(),
       };
       this.subs.set(sub, { ...newPending(), statsDirty: false });
       try {
