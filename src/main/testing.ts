@@ -32,6 +32,7 @@ import {
 } from '../shared/testing-contract';
 
 export type { AttemptRecord, AttemptsQuery, AdvanceClockResponse } from '../shared/testing-contract';
+export { MAX_ADVANCE_CLOCK_SECONDS } from '../shared/testing-contract';
 export type { EngineSettings } from './core/settings';
 
 export interface StartOptions {
@@ -70,7 +71,10 @@ export interface Tasklight {
   waitForDone(queue?: string, timeoutMs?: number): Promise<void>;
   /** Recorded dispatch attempts, oldest first. */
   attempts(filter?: AttemptsQuery): Promise<AttemptRecord[]>;
-  /** Moves a queue's clock forward: what is due within `seconds` becomes due now. */
+  /**
+   * Moves a queue's clock forward: what is due within `seconds` becomes due now. `seconds` is at
+   * most MAX_ADVANCE_CLOCK_SECONDS (366 days); anything else is refused with a 400.
+   */
   advanceClock(queue: string, seconds: number): Promise<AdvanceClockResponse>;
   /** Stops the instance (when this process started it) and closes the clients. */
   stop(): Promise<void>;
@@ -201,7 +205,8 @@ function handle(grpcEndpoint: string, httpUrl: string, server?: RunningServer, c
       return (await call<AttemptsResponse>('GET', `${TESTING_PATHS.attempts}${qs ? `?${qs}` : ''}`)).attempts;
     },
     advanceClock(queue, seconds) {
-      return call<AdvanceClockResponse>('POST', TESTING_PATHS.advanceClock, { queue, seconds });
+      // JSON has no Infinity or NaN: send them as text, so the server names the bad value.
+      return call<AdvanceClockResponse>('POST', TESTING_PATHS.advanceClock, { queue, seconds: Number.isFinite(seconds) ? seconds : String(seconds) });
     },
     async stop() {
       await Promise.allSettled(clients.splice(0).map((c) => c.close()));

@@ -25,6 +25,12 @@ export const TESTING_PATHS = {
   advanceClock: ROUTES.advanceClock.path,
 } as const;
 
+/**
+ * The furthest one advance-clock call moves a queue's clock: 366 days, more than any schedule
+ * time (at most 30 days ahead) or retry backoff needs.
+ */
+export const MAX_ADVANCE_CLOCK_SECONDS = 366 * 24 * 60 * 60;
+
 /** Deletes every queue, task, reserved name and all history. */
 export type ResetResponse = Record<string, never>;
 
@@ -110,7 +116,7 @@ export interface AttemptsResponse {
 
 export interface AdvanceClockRequest {
   queue: string;
-  /** How far to move the queue's clock forward (> 0). */
+  /** How far to move the queue's clock forward: a number from 0.000001 to MAX_ADVANCE_CLOCK_SECONDS. */
   seconds: number;
 }
 

@@ -13,6 +13,7 @@ import type {
   WaitIdleRequest,
   WaitIdleResponse,
 } from '../../../shared/testing-contract';
+import { MAX_ADVANCE_CLOCK_SECONDS } from '../../../shared/testing-contract';
 import { attemptRecord } from './views';
 
 const DEFAULT_WAIT_MS = 10_000;
@@ -89,13 +90,26 @@ export function testingOperations(engine: Engine): TestingOperations {
       return { attempts: rows.reverse().map(attemptRecord) };
     },
     async advanceClock(args) {
-      const seconds = args.seconds;
-      if (typeof seconds !== 'number' || !(seconds > 0) || !Number.isFinite(seconds)) {
-        throw invalidArgument(`seconds must be a positive number, got ${JSON.stringify(seconds)}.`);
-      }
+      const byUs = advanceUs(args.seconds);
       const queue = existingQueue(args.queue);
-      await engine.advanceQueueClock(queue, Math.round(seconds * 1e6));
+      await engine.advanceQueueClock(queue, byUs);
       return { queue, clockOffsetSeconds: (engine.queueRow(queue)?.clockOffsetUs ?? 0) / 1e6 };
     },
   };
+}
+
+/**
+ * advance-clock's `seconds` in microseconds, refused unless it is a number of at least a
+ * microsecond and at most MAX_ADVANCE_CLOCK_SECONDS: a huge or infinite move would leave the queue
+ * on a clock no time can be computed from.
+ */
+function advanceUs(seconds: unknown): number {
+  const us = typeof seconds === 'number' ? Math.round(seconds * 1e6) : Number.NaN;
+  if (!(us >= 1 && us <= MAX_ADVANCE_CLOCK_SECONDS * 1e6)) {
+    const got = typeof seconds === 'number' ? String(seconds) : seconds === undefined ? 'nothing' : JSON.stringify(seconds);
+    throw invalidArgument(
+      `seconds must be a number from 0.000001 to ${MAX_ADVANCE_CLOCK_SECONDS} (366 days), got ${got}.`,
+    );
+  }
+  return us;
 }

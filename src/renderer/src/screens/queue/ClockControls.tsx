@@ -1,12 +1,15 @@
 import { useState } from 'react';
 import type { QueueSummary } from '../../../../shared/contract';
+import { MAX_ADVANCE_CLOCK_SECONDS } from '../../../../shared/testing-contract';
 import { duration, parseDuration } from '../../lib/time';
 import { api, refreshQueues, run, toast } from '../../store';
 
 /** Advance a queue's clock by a duration, or to its next due task. */
 export function ClockControls({ q }: { q: QueueSummary }) {
   const [text, setText] = useState('1h');
-  const seconds = parseDuration(text);
+  const parsed = parseDuration(text);
+  // The server refuses a move beyond its maximum; say so at the field instead.
+  const seconds = parsed !== null && parsed > 0 && parsed <= MAX_ADVANCE_CLOCK_SECONDS ? parsed : null;
   const advance = async (s: number) => {
     const r = await run(() => api().call('advanceClock', { queue: q.name, seconds: s }));
     if (r) toast(`${q.id}: clock moved forward ${duration(s * 1000)}`);
@@ -30,14 +33,21 @@ export function ClockControls({ q }: { q: QueueSummary }) {
         className="clock-form"
         onSubmit={(e) => {
           e.preventDefault();
-          if (seconds && seconds > 0) void advance(seconds);
+          if (seconds) void advance(seconds);
         }}
       >
         <label className="inline-field">
           <span>Advance by</span>
-          <input aria-label="Advance clock by" value={text} onChange={(e) => setText(e.target.value)} size={6} aria-invalid={seconds === null} />
+          <input
+            aria-label="Advance clock by"
+            value={text}
+            onChange={(e) => setText(e.target.value)}
+            size={6}
+            aria-invalid={seconds === null}
+            title={`Up to ${MAX_ADVANCE_CLOCK_SECONDS / 86400} days`}
+          />
         </label>
-        <button type="submit" className="btn small" disabled={!seconds || seconds <= 0}>
+        <button type="submit" className="btn small" disabled={seconds === null}>
           Advance clock
         </button>
         {[
