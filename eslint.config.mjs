@@ -69,7 +69,6 @@ export const PENDING = {
   'core/api reshaping': {
     '@typescript-eslint/no-explicit-any': [
       'src/main/api/firebase-compat.ts',
-      'src/main/api/grpc-server.ts',
       'src/main/api/ui-service.ts',
       'src/main/core/queue-config.ts',
       'src/main/core/store/history-store.ts',

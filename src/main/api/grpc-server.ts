@@ -1,10 +1,12 @@
 import * as grpc from '@grpc/grpc-js';
 import { invalidArgument } from '../core/errors';
-import { OBJECT_OPTIONS } from '../core/protos';
+import { OBJECT_OPTIONS, type ProtoObject } from '../core/protos';
+import { wireProblem } from './grpc-wire-check';
 import { grpcStatusDetails } from './rpc-status';
 import { methodPath, servedServices, type RpcImplementation } from './rpc';
 
-const DECODE_ERROR = Symbol('decodeError');
+/** A request as the deserializer hands it over: the message, or why its bytes were refused. */
+type Decoded = { message: ProtoObject } | { refused: string };
 
 /**
  * The gRPC surface: one service definition per served proto service, built from the protobufjs
@@ -18,8 +20,8 @@ export function createGrpcServer(impl: RpcImplementation): grpc.Server {
     'grpc.enable_channelz': 0,
   });
   for (const service of servedServices()) {
-    const definition: Record<string, grpc.MethodDefinition<any, any>> = {};
-    const handlers: grpc.UntypedServiceImplementation = {};
+    const definition: Record<string, grpc.MethodDefinition<Decoded, ProtoObject>> = {};
+    const handlers: Record<string, grpc.handleUnaryCall<Decoded, ProtoObject>> = {};
     for (const method of service.methodsArray) {
       method.resolve();
       const requestType = method.resolvedRequestType!;
@@ -31,31 +33,36 @@ export function createGrpcServer(impl: RpcImplementation): grpc.Server {
         requestStream: false,
         responseStream: false,
         originalName: method.name,
-        requestSerialize: (obj: object) => Buffer.from(requestType.encode(requestType.fromObject(obj)).finish()),
-        requestDeserialize: (bytes: Buffer) => {
+        requestSerialize: (decoded: Decoded) =>
+          Buffer.from(requestType.encode(requestType.fromObject('message' in decoded ? decoded.message : {})).finish()),
+        requestDeserialize: (bytes: Buffer): Decoded => {
+          let message: ProtoObject;
           try {
-            return requestType.toObject(requestType.decode(bytes), OBJECT_OPTIONS);
+            message = requestType.toObject(requestType.decode(bytes), OBJECT_OPTIONS);
           } catch (err) {
-            return { [DECODE_ERROR]: (err as Error).message };
+            return { refused: `Invalid ${requestType.name} message: ${(err as Error).message}` };
           }
+          const problem = wireProblem(requestType, bytes);
+          return problem ? { refused: problem } : { message };
         },
-        responseSerialize: (obj: object) => Buffer.from(responseType.encode(responseType.fromObject(obj)).finish()),
+        responseSerialize: (obj: ProtoObject) => Buffer.from(responseType.encode(responseType.fromObject(obj)).finish()),
         responseDeserialize: (bytes: Buffer) => responseType.toObject(responseType.decode(bytes), OBJECT_OPTIONS),
       };
-      handlers[method.name] = (call: grpc.ServerUnaryCall<any, any>, callback: grpc.sendUnaryData<any>) => {
+      handlers[method.name] = (call, callback) => {
         const request = call.request;
-        const result = request?.[DECODE_ERROR]
-          ? Promise.reject(invalidArgument(`Invalid ${requestType.name} message: ${request[DECODE_ERROR]}`))
-          : handler
-            ? Promise.resolve().then(() => handler(request, { transport: 'grpc' }))
-            : Promise.reject(new Error(`no implementation for ${path}`));
+        const result =
+          'refused' in request
+            ? Promise.reject(invalidArgument(request.refused))
+            : handler
+              ? Promise.resolve().then(() => handler(request.message, { transport: 'grpc' }))
+              : Promise.reject(new Error(`no implementation for ${path}`));
         result.then(
           (response) => callback(null, response),
           (err) => {
             const status = grpcStatusDetails(err);
             const metadata = new grpc.Metadata();
             if (status.statusDetailsBin) metadata.set('grpc-status-details-bin', status.statusDetailsBin);
-            callback({ code: status.code, details: status.details, metadata } as grpc.ServiceError, null);
+            callback({ code: status.code, details: status.details, metadata }, null);
           },
         );
       };
