@@ -81,7 +81,8 @@ export function walkMessage(type: protobuf.Type, value: unknown, path: string, e
   if (name === '.google.protobuf.Duration') return walkDuration(value, path, errors);
   if (name === '.google.protobuf.FieldMask') {
     // Paths stay as sent (snake_case or camelCase); the engine normalises them.
-    return typeof value === 'string' ? value : invalid(path, typeLabelOf(type), value, errors);
+    if (typeof value !== 'string') return invalid(path, typeLabelOf(type), value, errors);
+    return isWellFormed(value) ? value : notUtf8(path, typeLabelOf(type), 'the value', errors);
   }
   if (WRAPPER_TYPES.has(name)) return walkValue(type.fields.value, value, path, errors);
   if (name === '.google.protobuf.Value') return value as JSONValue;
@@ -155,6 +156,10 @@ function walkMap(field: protobuf.Field, value: unknown, path: string, errors: Er
   const out: JSONObject = {};
   // Map keys are data (header names), never field names: kept exactly as sent.
   for (const [key, entry] of Object.entries(value)) {
+    if (!isWellFormed(key)) {
+      notUtf8(path, 'map key', 'a key', errors);
+      continue;
+    }
     const walked = walkValue(field, entry, `${path}[${JSON.stringify(key)}]`, errors);
     if (walked !== undefined) out[key] = walked;
   }
@@ -182,7 +187,8 @@ function walkScalar(scalar: string, value: unknown, path: string, errors: Errors
   const label = `TYPE_${scalar.toUpperCase()}`;
   switch (scalar) {
     case 'string':
-      return typeof value === 'string' ? value : invalid(path, label, value, errors);
+      if (typeof value !== 'string') return invalid(path, label, value, errors);
+      return isWellFormed(value) ? value : notUtf8(path, label, 'the value', errors);
     case 'bool':
       return typeof value === 'boolean' ? value : invalid(path, label, value, errors);
     case 'int32':
@@ -297,6 +303,21 @@ export function isZeroValue(field: protobuf.Field, value: JSONValue): boolean {
 
 function invalid(path: string, typeLabel: string, value: unknown, errors: Errors): undefined {
   errors.push(`Invalid value at '${path}' (${typeLabel}), ${preview(value)}`);
+  return undefined;
+}
+
+/**
+ * A string holding a lone UTF-16 surrogate has no UTF-8 form: it came from invalid UTF-8 bytes in
+ * the body (kept as lone surrogates by the REST decoder) or from a `\ud800`-style escape.
+ */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+export function isWellFormed(text: string): boolean {
+  return !LONE_SURROGATE.test(text);
+}
+
+function notUtf8(path: string, typeLabel: string, what: string, errors: Errors): undefined {
+  errors.push(`Invalid value at '${path}' (${typeLabel}): ${what} is not valid UTF-8.`);
   return undefined;
 }
 

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import * as protobuf from 'protobufjs';
 import type { JSONObject, JSONValue } from 'proto3-json-serializer';
 import { invalidArgument } from '../../core/errors';
@@ -17,6 +18,7 @@ import {
   type Json,
 } from '../../core/proto-json';
 import type { ProtoObject } from '../../core/protos';
+import { parseJsonText } from './json-text';
 import type { PathParam, Route } from './route-table';
 
 /**
@@ -94,17 +96,33 @@ export const encodeRestResponse = encodeJsonMessage;
 
 function parseJsonBody(body: Buffer | undefined): unknown {
   if (!body || body.length === 0) return undefined;
-  let text = body.toString('utf8');
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  if (!text.trim()) return undefined;
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    throw invalidArgument(`Invalid JSON payload received. ${(err as Error).message}`);
-  }
+  return parseJsonText(body);
 }
 
 // ---- query parameters -------------------------------------------------------------------
+
+/**
+ * URLSearchParams turns percent-encoded bytes that are not UTF-8 into U+FFFD without a word, so a
+ * task could be stored with another URL than the one sent; the raw query is checked first.
+ */
+export function checkQueryText(rawQuery: string): void {
+  if (!rawQuery.includes('%')) return;
+  for (const pair of rawQuery.split('&')) {
+    const eq = pair.indexOf('=');
+    const [key, value] = eq < 0 ? [pair, ''] : [pair.slice(0, eq), pair.slice(eq + 1)];
+    if (!percentDecodesToUtf8(key) || !percentDecodesToUtf8(value)) {
+      const name = percentDecodesToUtf8(key) ? decodeURIComponent(key.replace(/\+/g, ' ')) : key;
+      throw invalidArgument(`Invalid value for query parameter "${name}": not valid UTF-8 once percent-decoded.`);
+    }
+  }
+}
+
+function percentDecodesToUtf8(text: string): boolean {
+  if (!text.includes('%')) return true;
+  // The request line arrives as one character per byte; %XX stands for one more byte.
+  const bytes = text.replace(/%([0-9A-Fa-f]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+  return isUtf8(Buffer.from(bytes, 'latin1'));
+}
 
 function bindQuery(type: protobuf.Type, query: URLSearchParams, json: JSONObject, errors: Errors): void {
   const keys = new Set(query.keys());

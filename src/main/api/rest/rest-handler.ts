@@ -2,7 +2,7 @@ import { ApiError } from '../../core/errors';
 import type { HttpHandler } from '../http-server';
 import type { RpcImplementation } from '../rpc';
 import { sendError, sendJsonText, sendMethodNotAllowed } from '../json-response';
-import { decodeRestRequest, encodeRestResponse, wantsNumericEnums } from './json-codec';
+import { checkQueryText, decodeRestRequest, encodeRestResponse, wantsNumericEnums } from './json-codec';
 import { buildRouteTable, type RouteTable } from './route-table';
 
 /**
@@ -15,7 +15,8 @@ export function createRestHandler(impl: RpcImplementation, table: RouteTable = b
     const q = url.indexOf('?');
     const rawPath = q < 0 ? url : url.slice(0, q);
     if (!table.ownsPath(rawPath)) return false;
-    const query = new URLSearchParams(q < 0 ? '' : url.slice(q + 1));
+    const rawQuery = q < 0 ? '' : url.slice(q + 1);
+    const query = new URLSearchParams(rawQuery);
     const method = (req.method ?? 'GET').toUpperCase();
 
     try {
@@ -32,6 +33,7 @@ export function createRestHandler(impl: RpcImplementation, table: RouteTable = b
       if (!handler) {
         throw new ApiError('UNIMPLEMENTED', `Method ${route.methodPath.slice(1).replace('/', '.')} is not implemented by Tasklight.`);
       }
+      checkQueryText(rawQuery);
       const request = decodeRestRequest({ route, pathParams, query, body });
       const response = await handler(request, { transport: 'rest' });
       sendJsonText(res, 200, encodeRestResponse(route.responseType, response, wantsNumericEnums(query)));
