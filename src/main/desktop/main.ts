@@ -7,7 +7,7 @@
  */
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { app, dialog, ipcMain, Menu, Notification, shell, type BrowserWindow, type MenuItemConstructorOptions } from 'electron';
+import { app, dialog, ipcMain, Notification, shell, type BrowserWindow } from 'electron';
 import { defaultDataDir } from '../data-dir';
 import { instanceFromEnv, type InstancePlace } from '../instance-options';
 import { DataDirInUseError } from '../data-dir-lock';
@@ -15,6 +15,7 @@ import { loadDesktopSettings, saveDesktopSettings } from './settings';
 import { ExhaustionAlerts } from './notifications';
 import { isAppSender, registerUiIpc } from './ipc';
 import { lockDownWebContents, refusePermissions } from './lockdown';
+import { setApplicationMenu } from './menu';
 import { startServer, type RunningServer } from '../server';
 import { bringToFront, createMainWindow, showRoute } from './window';
 
@@ -102,7 +103,7 @@ async function start(): Promise<void> {
     mainWindow = null;
   });
   alerts = watchExhaustedTasks(server);
-  Menu.setApplicationMenu(Menu.buildFromTemplate(menuTemplate(server)));
+  setApplicationMenu({ server, window: () => mainWindow, notifyExhausted: alerts.enabled, setNotifyExhausted });
 
   if (devServerUrl) await mainWindow.loadURL(devServerUrl);
   else await mainWindow.loadFile(rendererFile);
@@ -132,59 +133,6 @@ function setNotifyExhausted(on: boolean): void {
   } catch {
     /* the switch still holds until quit */
   }
-}
-
-function go(hash: string): void {
-  if (mainWindow) showRoute(mainWindow, hash);
-}
-
-function menuTemplate(running: RunningServer): MenuItemConstructorOptions[] {
-  const isMac = process.platform === 'darwin';
-  const template: MenuItemConstructorOptions[] = [];
-  if (isMac) template.push({ role: 'appMenu' });
-  template.push(
-    { label: 'File', submenu: [{ label: 'Open Web UI in Browser', accelerator: 'CmdOrCtrl+Shift+O', click: () => void shell.openExternal(`${running.httpUrl}/`) }, ...(running.dataDir ? [{ label: 'Show Data Folder', click: () => void shell.openPath(running.dataDir!) }] : []), { type: 'separator' }, isMac ? { role: 'close' } : { role: 'quit' }] },
-    { role: 'editMenu' },
-    {
-      label: 'Go',
-      submenu: [
-        { label: 'Queues', accelerator: 'CmdOrCtrl+1', click: () => go('#/') },
-        { label: 'Connect a Client', accelerator: 'CmdOrCtrl+2', click: () => go('#/start') },
-        { type: 'separator' },
-        { label: 'Back', accelerator: isMac ? 'Cmd+[' : 'Alt+Left', click: () => mainWindow?.webContents.navigationHistory.goBack() },
-        { label: 'Forward', accelerator: isMac ? 'Cmd+]' : 'Alt+Right', click: () => mainWindow?.webContents.navigationHistory.goForward() },
-      ],
-    },
-    {
-      label: 'View',
-      submenu: [
-        { role: 'reload' },
-        ...(app.isPackaged ? [] : ([{ role: 'toggleDevTools' }] as MenuItemConstructorOptions[])),
-        { type: 'separator' },
-        { role: 'resetZoom' },
-        { role: 'zoomIn' },
-        { role: 'zoomOut' },
-        { type: 'separator' },
-        { role: 'togglefullscreen' },
-        { type: 'separator' },
-        {
-          label: 'Notify When a Task Runs Out of Retries',
-          type: 'checkbox',
-          checked: alerts?.enabled ?? false,
-          click: (item) => setNotifyExhausted(item.checked),
-        },
-      ],
-    },
-    { role: 'windowMenu' },
-    {
-      role: 'help',
-      submenu: [
-        { label: 'Cloud Tasks Documentation', click: () => void shell.openExternal('https://cloud.google.com/tasks/docs') },
-        { label: 'OIDC Discovery Document', click: () => void shell.openExternal(`${running.httpUrl}/.well-known/openid-configuration`) },
-      ],
-    },
-  );
-  return template;
 }
 
 /**
