@@ -76,6 +76,8 @@ export interface Tasklight {
    * most MAX_ADVANCE_CLOCK_SECONDS (366 days); anything else is refused with a 400.
    */
   advanceClock(queue: string, seconds: number): Promise<AdvanceClockResponse>;
+  /** Puts a queue's moved clock back on real time (tasks keep their schedule times). */
+  resetClock(queue: string): Promise<AdvanceClockResponse>;
   /** Stops the instance (when this process started it) and closes the clients. */
   stop(): Promise<void>;
 }
@@ -207,6 +209,9 @@ function handle(grpcEndpoint: string, httpUrl: string, server?: RunningServer, c
     advanceClock(queue, seconds) {
       // JSON has no Infinity or NaN: send them as text, so the server names the bad value.
       return call<AdvanceClockResponse>('POST', TESTING_PATHS.advanceClock, { queue, seconds: Number.isFinite(seconds) ? seconds : String(seconds) });
+    },
+    resetClock(queue) {
+      return call<AdvanceClockResponse>('POST', TESTING_PATHS.resetClock, { queue });
     },
     async stop() {
       await Promise.allSettled(clients.splice(0).map((c) => c.close()));

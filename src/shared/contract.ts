@@ -14,6 +14,7 @@ import type {
   AttemptsResponse,
   ForgetNamesRequest,
   ForgetNamesResponse,
+  ResetClockRequest,
   ResetResponse,
   WaitIdleRequest,
   WaitIdleResponse,
@@ -26,6 +27,7 @@ export type {
   AttemptsResponse,
   ForgetNamesRequest,
   ForgetNamesResponse,
+  ResetClockRequest,
   ResetResponse,
   WaitIdleRequest,
   WaitIdleResponse,
@@ -422,6 +424,7 @@ export interface Commands {
   advanceToNextDue: { args: QueueRef; result: AdvanceToNextDueResult };
   // Test helpers (src/shared/testing-contract.ts).
   advanceClock: { args: AdvanceClockRequest; result: AdvanceClockResponse };
+  resetClock: { args: ResetClockRequest; result: AdvanceClockResponse };
   reset: { args: void; result: ResetResponse };
   forgetNames: { args: ForgetNamesRequest; result: ForgetNamesResponse };
   waitIdle: { args: WaitIdleRequest; result: WaitIdleResponse };
@@ -460,6 +463,7 @@ export const ROUTES: { readonly [K in CommandName]: { method: 'GET' | 'POST'; pa
   retryPlan: { method: 'POST', path: '/api/retry-plan' },
   advanceToNextDue: { method: 'POST', path: '/api/clock/next-due' },
   advanceClock: { method: 'POST', path: '/api/advance-clock' },
+  resetClock: { method: 'POST', path: '/api/reset-clock' },
   reset: { method: 'POST', path: '/api/reset' },
   forgetNames: { method: 'POST', path: '/api/forget-names' },
   waitIdle: { method: 'POST', path: '/api/wait-idle' },

@@ -12,6 +12,7 @@
  *   POST /api/wait-idle       WaitIdleRequest       → WaitIdleResponse
  *   GET  /api/attempts?queue=&task=&status=&outcome=&limit=   → AttemptsResponse
  *   POST /api/advance-clock   AdvanceClockRequest   → AdvanceClockResponse
+ *   POST /api/reset-clock     ResetClockRequest     → AdvanceClockResponse
  */
 
 import { ROUTES } from './contract';
@@ -23,6 +24,7 @@ export const TESTING_PATHS = {
   waitIdle: ROUTES.waitIdle.path,
   attempts: ROUTES.listAttempts.path,
   advanceClock: ROUTES.advanceClock.path,
+  resetClock: ROUTES.resetClock.path,
 } as const;
 
 /**
@@ -118,6 +120,11 @@ export interface AdvanceClockRequest {
   queue: string;
   /** How far to move the queue's clock forward: a number from 0.000001 to MAX_ADVANCE_CLOCK_SECONDS. */
   seconds: number;
+}
+
+export interface ResetClockRequest {
+  /** The queue whose clock goes back to real time; its tasks keep their schedule times. */
+  queue: string;
 }
 
 export interface AdvanceClockResponse {

@@ -1,6 +1,6 @@
 /**
- * Moving a queue's clock is bounded: over the HTTP test contract, the UI command (what the
- * desktop app sends over IPC) and tasklight/testing.
+ * Moving a queue's clock is bounded, and a moved clock can go back to real time: over the HTTP
+ * test contract, the UI command (what the desktop app sends over IPC) and tasklight/testing.
  * Refused input is a 400 naming `seconds`, and nothing about the queue changes.
  */
 import assert from 'node:assert/strict';
@@ -77,5 +77,38 @@ describe('clock control', () => {
       return true;
     });
     assert.equal(await offsetMs(), before);
+  });
+
+  it('a moved clock goes back to real time: scheduled tasks are no longer due', async () => {
+    await server.ui.call('createTask', { queue: QUEUE, id: 'later', url: 'http://127.0.0.1:9/h', delayS: 3600 });
+    await tl.advanceClock(QUEUE, 7200);
+    assert.equal((await server.ui.call('getTask', { queue: QUEUE, id: 'later' })).summary.state, 'due');
+
+    const r = await post('/api/reset-clock', { queue: QUEUE });
+    assert.equal(r.status, 200);
+    assert.deepEqual(r.json, { queue: QUEUE, clockOffsetSeconds: 0 });
+    assert.equal(await offsetMs(), 0);
+    const q = await server.ui.call('getQueue', { name: QUEUE });
+    assert.equal(q.nowMs, clock.nowUs() / 1000);
+    assert.equal((await server.ui.call('getTask', { queue: QUEUE, id: 'later' })).summary.state, 'scheduled');
+    // The other queue's clock is its own.
+    assert.equal(await offsetMs(OTHER), MAX_ADVANCE_CLOCK_SECONDS * 1000);
+  });
+
+  it('reset-clock from the UI command and the helper; an unknown queue is NOT_FOUND', async () => {
+    await tl.advanceClock(QUEUE, 30);
+    assert.deepEqual(await server.ui.call('resetClock', { queue: QUEUE }), { queue: QUEUE, clockOffsetSeconds: 0 });
+    await tl.advanceClock(QUEUE, 30);
+    assert.deepEqual(await tl.resetClock(QUEUE), { queue: QUEUE, clockOffsetSeconds: 0 });
+    assert.equal(await offsetMs(), 0);
+    // Already at real time: nothing to do, same answer.
+    assert.deepEqual(await tl.resetClock(QUEUE), { queue: QUEUE, clockOffsetSeconds: 0 });
+
+    const unknown = await post('/api/reset-clock', { queue: `${QUEUE}-nope` });
+    assert.equal(unknown.status, 404);
+    assert.equal(unknown.json.error?.status, 'NOT_FOUND');
+    const noQueue = await post('/api/reset-clock', {});
+    assert.equal(noQueue.status, 400);
+    assert.match(noQueue.json.error!.message, /^queue is required/);
   });
 });

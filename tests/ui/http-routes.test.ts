@@ -39,7 +39,7 @@ describe('UI and test contract routes', () => {
     const byPath = new Map(Object.entries(ROUTES).map(([command, route]) => [route.path, command as CommandName]));
     assert.deepEqual(
       Object.fromEntries(Object.entries(TESTING_PATHS).map(([key, path]) => [key, byPath.get(path)])),
-      { reset: 'reset', forgetNames: 'forgetNames', waitIdle: 'waitIdle', attempts: 'listAttempts', advanceClock: 'advanceClock' },
+      { reset: 'reset', forgetNames: 'forgetNames', waitIdle: 'waitIdle', attempts: 'listAttempts', advanceClock: 'advanceClock', resetClock: 'resetClock' },
     );
   });
 

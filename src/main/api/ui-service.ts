@@ -125,6 +125,7 @@ export class UiService {
       },
       advanceToNextDue: (a) => this.queues.advanceToNextDue(str(obj<{ name: string }>(a).name, 'name')),
       advanceClock: (a) => this.testing.advanceClock(obj(a)),
+      resetClock: (a) => this.testing.resetClock(obj(a)),
       reset: () => this.testing.reset(),
       forgetNames: (a) => this.testing.forgetNames(obj(a)),
       waitIdle: (a) => this.testing.waitIdle(obj(a)),

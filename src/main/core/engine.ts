@@ -513,6 +513,11 @@ export class Engine {
     return this.testSupport.reset();
   }
 
+  /** Puts a queue's moved clock back on real time; its tasks keep their schedule times. */
+  resetQueueClock(name: string): Promise<void> {
+    return this.testSupport.resetQueueClock(name);
+  }
+
   /** Releases task names reserved by de-duplication (all queues, or one) and deleted queue names. */
   forgetReservedNames(queue?: string): Promise<number> {
     return this.testSupport.forgetReservedNames(queue);

@@ -1,5 +1,6 @@
 import type { Dispatcher } from './dispatch/dispatcher';
 import type { EngineEventBus } from './events';
+import { notFound } from './errors';
 import { parseQueueName } from './resource-names';
 import { clearAll, type Db } from './store/database';
 import type { QueueStore } from './store/queue-store';
@@ -34,6 +35,24 @@ export class TestSupport {
       queues.clearCache();
       dispatcher.forgetQueues();
       events.announce('store:reset', {});
+    });
+  }
+
+  /**
+   * Puts a queue's clock back on real time. Tasks keep their schedule times, so what the moved
+   * clock had made due waits for its time again.
+   */
+  async resetQueueClock(name: string): Promise<void> {
+    parseQueueName(name);
+    const { queues, dispatcher, events } = this.parts;
+    await this.parts.writes.run(() => {
+      const row = queues.get(name);
+      if (!row) throw notFound(`Queue ${name} does not exist.`);
+      if (row.clockOffsetUs === 0) return;
+      // The store keeps the offset as the sum of every move: moving back by it leaves 0.
+      queues.advanceClock(name, -row.clockOffsetUs);
+      dispatcher.refreshQueue(name);
+      events.announce('queue:changed', { queue: name });
     });
   }
 

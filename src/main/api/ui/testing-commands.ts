@@ -9,6 +9,7 @@ import type {
   AttemptsResponse,
   ForgetNamesRequest,
   ForgetNamesResponse,
+  ResetClockRequest,
   ResetResponse,
   WaitIdleRequest,
   WaitIdleResponse,
@@ -28,6 +29,7 @@ export interface TestingOperations {
   waitIdle(args: WaitIdleRequest): Promise<WaitIdleResponse>;
   listAttempts(args: AttemptsQuery): AttemptsResponse;
   advanceClock(args: AdvanceClockRequest): Promise<AdvanceClockResponse>;
+  resetClock(args: ResetClockRequest): Promise<AdvanceClockResponse>;
 }
 
 export function testingOperations(engine: Engine): TestingOperations {
@@ -93,6 +95,11 @@ export function testingOperations(engine: Engine): TestingOperations {
       const byUs = advanceUs(args.seconds);
       const queue = existingQueue(args.queue);
       await engine.advanceQueueClock(queue, byUs);
+      return { queue, clockOffsetSeconds: (engine.queueRow(queue)?.clockOffsetUs ?? 0) / 1e6 };
+    },
+    async resetClock(args) {
+      const queue = existingQueue(args.queue);
+      await engine.resetQueueClock(queue);
       return { queue, clockOffsetSeconds: (engine.queueRow(queue)?.clockOffsetUs ?? 0) / 1e6 };
     },
   };

@@ -4,7 +4,7 @@ import { MAX_ADVANCE_CLOCK_SECONDS } from '../../../../shared/testing-contract';
 import { duration, parseDuration } from '../../lib/time';
 import { api, refreshQueues, run, toast } from '../../store';
 
-/** Advance a queue's clock by a duration, or to its next due task. */
+/** Advance a queue's clock by a duration, or to its next due task; or put it back on real time. */
 export function ClockControls({ q }: { q: QueueSummary }) {
   const [text, setText] = useState('1h');
   const parsed = parseDuration(text);
@@ -15,6 +15,11 @@ export function ClockControls({ q }: { q: QueueSummary }) {
     if (r) toast(`${q.id}: clock moved forward ${duration(s * 1000)}`);
     await refreshQueues();
   };
+  const resetClock = async () => {
+    const r = await run(() => api().call('resetClock', { queue: q.name }));
+    if (r) toast(`${q.id}: back on real time`);
+    await refreshQueues();
+  };
   return (
     <section className="clock" aria-labelledby="clock-title">
       <h2 id="clock-title" className="small-title">
@@ -22,9 +27,14 @@ export function ClockControls({ q }: { q: QueueSummary }) {
       </h2>
       <div className="clock-now">
         {q.clockOffsetMs > 0 ? (
-          <span className="virtual-pill" title="Tasks in this queue run on this virtual time">
-            virtual time +{duration(q.clockOffsetMs)}
-          </span>
+          <>
+            <span className="virtual-pill" title="Tasks in this queue run on this virtual time">
+              virtual time +{duration(q.clockOffsetMs)}
+            </span>{' '}
+            <button type="button" className="btn small" onClick={resetClock} title="Tasks keep their schedule times: what the moved clock made due waits again">
+              Back to real time
+            </button>
+          </>
         ) : (
           <span className="muted">real time</span>
         )}
