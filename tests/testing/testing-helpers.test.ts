@@ -102,7 +102,10 @@ describe('tasklight/testing in an app test suite', () => {
     const name = `${EMAILS}/tasks/again`;
     await client.createTask({ parent: EMAILS, task: { name, httpRequest: { url: `${app.url}/x` } } });
     await client.deleteTask({ name });
-    await assert.rejects(client.createTask({ parent: EMAILS, task: { name, httpRequest: { url: `${app.url}/x` } } }), /ALREADY_EXISTS|6/);
+    await assert.rejects(client.createTask({ parent: EMAILS, task: { name, httpRequest: { url: `${app.url}/x` } } }), {
+      code: 6, // ALREADY_EXISTS, exactly: the name is still reserved
+      message: /^6 ALREADY_EXISTS: /,
+    });
     assert.ok((await tl.forgetNames(EMAILS)) >= 1);
     await client.createTask({ parent: EMAILS, task: { name, httpRequest: { url: `${app.url}/x` } } });
     await client.resumeQueue({ name: EMAILS });
