@@ -16,7 +16,7 @@
 import { CloudTasksClient } from '@google-cloud/tasks';
 import { credentials } from '@grpc/grpc-js';
 import { PassThroughClient } from 'google-auth-library';
-import { applyConfig } from './config/apply-config';
+import { declareConfig } from './config/apply-config';
 import { loadConfig, parseConfigText, type LoadedConfig } from './config/load-config';
 import type { EngineSettings } from './core/settings';
 import { startServer, type RunningServer } from './server';
@@ -106,12 +106,12 @@ export async function startTasklight(options: StartOptions = {}): Promise<Taskli
     rendererDir: null,
   });
   try {
-    if (config) await applyConfig(server.engine, config);
+    if (config) await declareConfig(server.engine, config);
   } catch (err) {
     await server.close();
     throw err;
   }
-  return handle(server.grpcEndpoint, server.httpUrl, server, config);
+  return handle(server.grpcEndpoint, server.httpUrl, server);
 }
 
 /**
@@ -138,7 +138,7 @@ function splitEndpoint(endpoint: string): { host: string; port: number } {
   return { host: m[1]!, port: Number(m[2]) };
 }
 
-function handle(grpcEndpoint: string, httpUrl: string, server?: RunningServer, config?: LoadedConfig): Tasklight {
+function handle(grpcEndpoint: string, httpUrl: string, server?: RunningServer): Tasklight {
   const clients: CloudTasksClient[] = [];
   const grpc = splitEndpoint(grpcEndpoint);
   const http = new URL(httpUrl);
@@ -186,8 +186,8 @@ function handle(grpcEndpoint: string, httpUrl: string, server?: RunningServer, c
       return c;
     },
     async reset() {
+      // The instance restores its config's queues itself, whoever asks for the reset.
       await call('POST', TESTING_PATHS.reset, {});
-      if (server && config) await applyConfig(server.engine, config);
     },
     async forgetNames(queue) {
       return (await call<ForgetNamesResponse>('POST', TESTING_PATHS.forgetNames, queue ? { queue } : {})).released;

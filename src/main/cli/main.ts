@@ -12,7 +12,7 @@ import {
   type ServeConfig,
 } from './args';
 import { ConfigError, loadConfig, type LoadedConfig } from '../config/load-config';
-import { applyConfig } from '../config/apply-config';
+import { declareConfig } from '../config/apply-config';
 import type { RunningServer } from '../server';
 import { startAttemptLog } from './attempt-log';
 import { DataDirInUseError } from '../data-dir-lock';
@@ -145,7 +145,7 @@ async function serve(config: ServeConfig, env: NodeJS.ProcessEnv): Promise<void>
       beforeDispatch: async (engine) => {
         try {
           if (inputs.snapshot) await importSnapshot(engine, inputs.snapshot, relativeLabel(config.importFile!));
-          if (inputs.loaded) await applyConfig(engine, inputs.loaded);
+          if (inputs.loaded) await declareConfig(engine, inputs.loaded);
         } catch (err) {
           inputError = err;
           throw err;

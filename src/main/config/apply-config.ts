@@ -26,3 +26,16 @@ export async function applyConfig(engine: Engine, config: LoadedConfig): Promise
   }
   return { created, updated };
 }
+
+/**
+ * applyConfig, and the config becomes what a reset restores: `tasklight serve --config` and
+ * `startTasklight({ config })` promise a test suite these queues, and a reset between tests must
+ * not take them away.
+ */
+export async function declareConfig(engine: Engine, config: LoadedConfig): Promise<{ created: number; updated: number }> {
+  const result = await applyConfig(engine, config);
+  engine.setResetBaseline(async () => {
+    await applyConfig(engine, config);
+  });
+  return result;
+}

@@ -508,9 +508,14 @@ export class Engine {
 
   // ---- test support (core/test-support.ts) ----
 
-  /** Deletes every queue, task, reserved name and all history; attempts in flight are ignored. */
+  /** Deletes every queue, task, reserved name and all history (attempts in flight are ignored), then restores the reset baseline. */
   reset(): Promise<void> {
     return this.testSupport.reset();
+  }
+
+  /** What reset builds again after wiping everything (the config file's queues); undefined: nothing. */
+  setResetBaseline(restore: (() => Promise<void>) | undefined): void {
+    this.testSupport.setResetBaseline(restore);
   }
 
   /** Puts a queue's moved clock back on real time; its tasks keep their schedule times. */

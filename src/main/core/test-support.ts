@@ -25,9 +25,22 @@ export interface TestSupportParts {
  * Waiting uses real time: it waits on I/O.
  */
 export class TestSupport {
+  private baseline: (() => Promise<void>) | undefined;
+
   constructor(private readonly parts: TestSupportParts) {}
 
-  /** Deletes every queue, task, reserved name and all history; attempts in flight are ignored. */
+  /**
+   * What reset builds again after wiping everything: the queues of the config file Tasklight was
+   * started with, so a test suite that resets between tests keeps the queues it was promised.
+   */
+  setResetBaseline(restore: (() => Promise<void>) | undefined): void {
+    this.baseline = restore;
+  }
+
+  /**
+   * Deletes every queue, task, reserved name and all history (attempts in flight are ignored),
+   * then restores the baseline; resolves once both are done.
+   */
   async reset(): Promise<void> {
     const { db, queues, dispatcher, events } = this.parts;
     await this.parts.writes.run(() => {
@@ -36,6 +49,7 @@ export class TestSupport {
       dispatcher.forgetQueues();
       events.announce('store:reset', {});
     });
+    await this.baseline?.();
   }
 
   /**
