@@ -1,21 +1,22 @@
 /**
  * Electron entry (built to out/main/index.js, package.json "main"). Runs the same engine as
- * `tasklight serve`, in-process, and shows the renderer in one locked-down window. Kept thin:
- * the UI contract lives in api/ui-service.ts, its IPC in ipc.ts, window memory in
- * window-state.ts, exhausted-task notifications in notifications.ts, all testable without
- * Electron.
+ * `tasklight serve`, in-process, and shows the renderer in one locked-down window. This file only
+ * wires the parts, each in its own module: the single-instance lock, start and quit here; the
+ * window (window.ts, its remembered bounds in window-state.ts), the menu (menu.ts), what the web
+ * contents may not do (lockdown.ts), the UI contract over IPC (ipc.ts), exhausted-task
+ * notifications (notifications.ts) and why a start failed (start-failure.ts).
  */
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { app, dialog, ipcMain, Notification, shell, type BrowserWindow } from 'electron';
+import { app, ipcMain, Notification, type BrowserWindow } from 'electron';
 import { defaultDataDir } from '../data-dir';
 import { instanceFromEnv, type InstancePlace } from '../instance-options';
-import { DataDirInUseError } from '../data-dir-lock';
 import { loadDesktopSettings, saveDesktopSettings } from './settings';
 import { ExhaustionAlerts } from './notifications';
 import { isAppSender, registerUiIpc } from './ipc';
 import { lockDownWebContents, refusePermissions } from './lockdown';
 import { setApplicationMenu } from './menu';
+import { reportStartFailure } from './start-failure';
 import { startServer, type RunningServer } from '../server';
 import { bringToFront, createMainWindow, showRoute } from './window';
 
@@ -71,8 +72,7 @@ if (!app.requestSingleInstanceLock()) {
     .then(start)
     .catch(async (err: unknown) => {
       try {
-        if (err instanceof DataDirInUseError) await explainDataDirInUse(err);
-        else dialog.showErrorBox('Tasklight could not start', describeError(err));
+        await reportStartFailure(err);
       } finally {
         app.exit(1);
       }
@@ -136,25 +136,6 @@ function setNotifyExhausted(on: boolean): void {
 }
 
 /**
- * Another process (usually `tasklight serve`) has the data directory: say so, offer its web UI
- * when its lock names one, then the caller quits with exit code 1.
- */
-async function explainDataDirInUse(err: DataDirInUseError): Promise<void> {
-  const buttons = err.httpUrl ? ['Open Web UI', 'Quit'] : ['Quit'];
-  const { response } = await dialog.showMessageBox({
-    type: 'warning',
-    title: 'Tasklight',
-    message: `tasklight: ${err.message}`,
-    detail: 'Another Tasklight (the desktop app or `tasklight serve`) is using this data directory.',
-    buttons,
-    defaultId: 0,
-    cancelId: buttons.length - 1,
-    noLink: true,
-  });
-  if (err.httpUrl && buttons[response] === 'Open Web UI') await shell.openExternal(err.httpUrl).catch(() => undefined);
-}
-
-/**
  * Where the engine listens and keeps its data: the defaults of `tasklight serve`, changed by the
  * same TASKLIGHT_* variables (host, ports, data dir, in-memory, lift limits, allowed hosts), so a
  * developer whose 8123 is taken starts the app as they would start serve.
@@ -170,15 +151,4 @@ function listenSettings(): InstancePlace {
  */
 function sqliteBinding(): string | undefined {
   return app.isPackaged ? undefined : process.env.TASKLIGHT_SQLITE_BINDING || undefined;
-}
-
-function describeError(err: unknown): string {
-  const e = err as NodeJS.ErrnoException | undefined;
-  if (e?.code === 'ERR_DLOPEN_FAILED' && /NODE_MODULE_VERSION/.test(e.message)) {
-    return `${e.message}\n\nThis better-sqlite3 was built for Node, not for Electron. Start the desktop app with \`npm start\`, which builds one for Electron.`;
-  }
-  if (e?.code === 'EADDRINUSE') {
-    return `${e.message}\n\nIs another Tasklight (or \`tasklight serve\`) already running?`;
-  }
-  return err instanceof Error ? err.message : String(err);
 }

@@ -1,6 +1,6 @@
 'use strict';
 // A stand-in for the `electron` module, for loading the built main process (out/main/index.js)
-// under plain Node. It implements the calls src/main/desktop/main.ts makes, records each one the test asserts on
+// under plain Node. It implements the calls src/main/desktop/ makes, records each one the test asserts on
 // and reports it to the test over the child-process IPC channel ({ event, ... }); the test drives
 // it back with messages ({ cmd: 'ready' | 'second-instance' | 'quit' | 'invoke' | 'answer-dialog' }).
 const { EventEmitter } = require('node:events');
@@ -123,7 +123,7 @@ class BrowserWindow extends EventEmitter {
     report('window.loadURL', { url });
   }
 }
-// contents.setWindowOpenHandler etc. are attached by main.ts's lockdown.
+// contents.setWindowOpenHandler etc. are attached by src/main/desktop/lockdown.ts.
 WebContents.prototype.setWindowOpenHandler = function () {};
 
 const dialog = {
