@@ -282,3 +282,26 @@ describe('raw REST: bytes and nesting a JSON parser must not be trusted with', (
     });
   }
 });
+
+describe('unversioned REST (the path firebase-admin posts to) refuses the same', () => {
+  async function refusedUnversioned(body: Buffer | string, message: RegExp) {
+    const before = await storedTasks();
+    const res = await fetch(`${tl.server.httpUrl}/${QUEUE}/tasks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    const json = (await res.json()) as { error: { status: string; message: string } };
+    assert.equal(res.status, 400, JSON.stringify(json).slice(0, 300));
+    assert.equal(json.error.status, 'INVALID_ARGUMENT');
+    assert.match(json.error.message, message);
+    assert.deepEqual(await storedTasks(), before, 'the refused call stored something');
+  }
+
+  test('JSON nested 100,000 levels deep, in a task without a url (which the compat path fills in)', async () => {
+    const depth = 100_000;
+    await refusedUnversioned(`{"task":{"httpRequest":{"headers":{"X-Deep":${'['.repeat(depth)}${']'.repeat(depth)}}}}}`, /nest/i);
+  });
+
+  test('invalid UTF-8 in a header value of a task without a url', async () => {
+    const body = Buffer.from(JSON.stringify({ task: { httpRequest: { headers: { 'X-Id': 'MARK' } } } }), 'utf8');
+    Buffer.from([0x41, 0xff, 0xfe, 0x41]).copy(body, body.indexOf('MARK'));
+    await refusedUnversioned(body, /'task\.http_request\.headers\["X-Id"\]'.*UTF-8/s);
+  });
+});

@@ -1,5 +1,6 @@
 import type { Engine } from '../core/engine';
 import type { HttpHandler } from './http-server';
+import { parseJsonText } from './rest/json-text';
 
 const ENQUEUE_PATH = /^\/projects\/([^/]+)\/locations\/([^/]+)\/queues\/([^/]+)\/tasks$/;
 
@@ -25,9 +26,10 @@ export function withFirebaseCompat(engine: Engine, rest: HttpHandler): HttpHandl
     const queueName = `projects/${project}/locations/${location}/queues/${queueId}`;
     let parsed: any;
     try {
-      parsed = body && body.length ? JSON.parse(body.toString('utf8')) : undefined;
+      // The REST parser: refuses deep nesting before parsing, and keeps invalid UTF-8 visible.
+      parsed = body && body.length ? parseJsonText(body) : undefined;
     } catch {
-      return rest(req, res, body); // the REST handler reports the bad JSON
+      return rest(req, res, body); // the REST handler reports the bad JSON or the nesting
     }
     const settings = engine.settings;
     let queue = engine.queueRow(queueName);
