@@ -1,6 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import * as protobuf from 'protobufjs';
 import { camelToSnake } from '../core/proto-json';
+import { lookupType } from '../core/protos';
 
 /**
  * What protobufjs's decoder lets through without a word, found in the message's own bytes: a
@@ -36,13 +37,28 @@ function walkMessage(type: protobuf.Type, reader: protobuf.Reader, end: number, 
       continue;
     }
     field.resolve();
-    const fieldPath = path ? `${path}.${camelToSnake(field.name)}` : camelToSnake(field.name);
+    const fieldPath = path ? `${path}.${snakeName(field)}` : snakeName(field);
     const problem = field.map
       ? walkMapEntry(field, reader, wireType, fieldPath)
       : walkValue(field.type, field.resolvedType, reader, wireType, fieldPath);
     if (problem) return problem;
   }
   return undefined;
+}
+
+let times: { timestamp: protobuf.Type; duration: protobuf.Type } | undefined;
+
+/** Compared by identity: a reflection object's fullName is computed on every read. */
+function timeTypes(): { timestamp: protobuf.Type; duration: protobuf.Type } {
+  return (times ??= { timestamp: lookupType('google.protobuf.Timestamp'), duration: lookupType('google.protobuf.Duration') });
+}
+
+const snakeNames = new WeakMap<protobuf.Field, string>();
+
+function snakeName(field: protobuf.Field): string {
+  let name = snakeNames.get(field);
+  if (name === undefined) snakeNames.set(field, (name = camelToSnake(field.name)));
+  return name;
 }
 
 function walkMapEntry(field: protobuf.Field, reader: protobuf.Reader, wireType: number, path: string): string | undefined {
@@ -52,14 +68,15 @@ function walkMapEntry(field: protobuf.Field, reader: protobuf.Reader, wireType: 
   }
   const keyType = field instanceof protobuf.MapField ? field.keyType : undefined;
   const end = reader.uint32() + reader.pos;
-  let key: string | undefined;
+  let key: Uint8Array | undefined;
   let valueAt: { pos: number; wireType: number } | undefined;
   while (reader.pos < end) {
     const tag = reader.uint32();
     if (tag >>> 3 === 1 && keyType === 'string' && (tag & 7) === LENGTH_DELIMITED) {
-      const bytes = reader.bytes();
-      if (!isUtf8(bytes)) return invalidUtf8(path, 'a key');
-      key = Buffer.from(bytes).toString('utf8');
+      const length = reader.uint32();
+      key = reader.buf.subarray(reader.pos, reader.pos + length);
+      reader.skip(length);
+      if (!isUtf8(key)) return invalidUtf8(path, 'a key');
     } else if (tag >>> 3 === 2) {
       // The value's path names its key, which may come after it on the wire.
       valueAt = { pos: reader.pos, wireType: tag & 7 };
@@ -71,7 +88,9 @@ function walkMapEntry(field: protobuf.Field, reader: protobuf.Reader, wireType: 
   if (!valueAt) return undefined;
   const after = reader.pos;
   reader.pos = valueAt.pos;
-  const problem = walkValue(field.type, field.resolvedType, reader, valueAt.wireType, key === undefined ? path : `${path}[${JSON.stringify(key)}]`);
+  const problem = walkValue(field.type, field.resolvedType, reader, valueAt.wireType, path);
+  // Only a refusal needs the key, to name the entry.
+  if (problem && key) return problem.replace(`'${path}'`, `'${path}[${JSON.stringify(Buffer.from(key).toString('utf8'))}]'`);
   reader.pos = after;
   return problem;
 }
@@ -95,7 +114,7 @@ function walkValue(
     return isUtf8(reader.buf.subarray(start, start + length)) ? undefined : invalidUtf8(path, 'the value');
   }
   const type = resolved as protobuf.Type;
-  if (type.fullName === '.google.protobuf.Timestamp' || type.fullName === '.google.protobuf.Duration') {
+  if (type === timeTypes().timestamp || type === timeTypes().duration) {
     return checkTime(type, reader.buf.subarray(start, start + length), path);
   }
   const inner = protobuf.Reader.create(reader.buf.subarray(start, start + length));
@@ -117,21 +136,30 @@ function walkEnum(type: protobuf.Enum, reader: protobuf.Reader, wireType: number
   return unknown === undefined ? undefined : `Invalid value at '${path}' (${typeLabel(type)}), ${unknown}`;
 }
 
+/** Reads seconds (field 1) and nanos (field 2) straight from the bytes; both Timestamp and Duration have this shape. */
 function checkTime(type: protobuf.Type, bytes: Uint8Array, path: string): string | undefined {
-  const { seconds = '0', nanos = 0 } = type.toObject(type.decode(bytes), { longs: String }) as { seconds?: string; nanos?: number };
-  const s = BigInt(seconds);
+  const reader = protobuf.Reader.create(bytes);
+  let seconds = 0n;
+  let nanos = 0;
+  while (reader.pos < bytes.length) {
+    const tag = reader.uint32();
+    if (tag === (1 << 3)) seconds = BigInt(reader.int64().toString());
+    else if (tag === (2 << 3)) nanos = reader.int32();
+    else reader.skipType(tag & 7);
+  }
+  const isTimestamp = type === timeTypes().timestamp;
   const ok =
-    type.fullName === '.google.protobuf.Timestamp'
-      ? s >= TIMESTAMP_SECONDS[0] && s <= TIMESTAMP_SECONDS[1] && nanos >= 0 && nanos <= 999_999_999
-      : s >= -DURATION_SECONDS &&
-        s <= DURATION_SECONDS &&
+    isTimestamp
+      ? seconds >= TIMESTAMP_SECONDS[0] && seconds <= TIMESTAMP_SECONDS[1] && nanos >= 0 && nanos <= 999_999_999
+      : seconds >= -DURATION_SECONDS &&
+        seconds <= DURATION_SECONDS &&
         nanos >= -999_999_999 &&
         nanos <= 999_999_999 &&
         // Seconds and nanos of one duration carry the same sign.
-        !(s > 0n && nanos < 0) &&
-        !(s < 0n && nanos > 0);
+        !(seconds > 0n && nanos < 0) &&
+        !(seconds < 0n && nanos > 0);
   if (ok) return undefined;
-  const range = type.fullName === '.google.protobuf.Timestamp' ? 'between 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z' : 'within ±315576000000s';
+  const range = isTimestamp ? 'between 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z' : 'within ±315576000000s';
   return `Invalid value at '${path}' (${typeLabel(type)}), {seconds: ${seconds}, nanos: ${nanos}}: must be ${range}, with nanos in range.`;
 }
 
