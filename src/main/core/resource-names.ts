@@ -1,5 +1,7 @@
 import { invalidArgument, type HelpLink } from './errors';
 
+export { shortId } from '../../shared/short-id';
+
 /** Resource names and their grammar (https://cloud.google.com/tasks/docs/reference/rest/v2/projects.locations.queues.tasks/create: the name field). */
 export interface LocationName {
   project: string;

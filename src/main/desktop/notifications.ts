@@ -5,6 +5,7 @@
  */
 import type { Clock } from '../core/clock';
 import type { EngineEvents, TypedEmitter } from '../core/events';
+import { shortId } from '../core/resource-names';
 
 export interface ExhaustionAlert {
   title: string;
@@ -13,7 +14,6 @@ export interface ExhaustionAlert {
   route: string;
 }
 
-const queueId = (queue: string) => queue.split('/').pop() ?? queue;
 
 /**
  * A handler that is down exhausts tasks by the hundred; one notification per task would bury the
@@ -52,13 +52,13 @@ export class ExhaustionAlerts {
       if (ids.length === 1) {
         this.show({
           title: 'A task ran out of retries',
-          body: `Task ${ids[0]} in queue ${queueId(queue)} will not be tried again.`,
+          body: `Task ${ids[0]} in queue ${shortId(queue)} will not be tried again.`,
           route: `#/task/${encodeURIComponent(queue)}/${encodeURIComponent(ids[0])}`,
         });
       } else {
         this.show({
           title: `${ids.length} tasks ran out of retries`,
-          body: `In queue ${queueId(queue)}; they will not be tried again.`,
+          body: `In queue ${shortId(queue)}; they will not be tried again.`,
           route: `#/queue/${encodeURIComponent(queue)}`,
         });
       }

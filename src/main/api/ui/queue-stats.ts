@@ -1,4 +1,5 @@
 import type { Engine } from '../../core/engine';
+import { shortId } from '../../core/resource-names';
 import type { QueueRow } from '../../core/store/queue-store';
 import type { QueueSummary, TaskState } from '../../../shared/contract';
 import { rateLimitsOf, retrySettingsOf, usToMs } from './views';
@@ -110,7 +111,7 @@ export class QueueStats {
     const { why, whyText } = queueWhy(row, counts, rt, nowUs, nextDueMs);
     return {
       name: row.name,
-      id: row.name.slice(row.name.lastIndexOf('/') + 1),
+      id: shortId(row.name),
       project: row.project,
       location: row.location,
       state: row.state,

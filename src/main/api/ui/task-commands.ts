@@ -2,7 +2,7 @@
 import type { Engine } from '../../core/engine';
 import { invalidArgument, notFound } from '../../core/errors';
 import { decodeMessage, type ProtoObject } from '../../core/protos';
-import { taskName } from '../../core/resource-names';
+import { shortId, taskName } from '../../core/resource-names';
 import { PAYLOAD_TYPE, type TaskPayload } from '../../core/task-request';
 import type { CreateTaskArgs, ReplayArgs, ReplayView, TaskDetail, TaskSummary } from '../../../shared/contract';
 import { num, obj, str, taskRef } from './command-args';
@@ -44,7 +44,7 @@ export class TaskCommands {
     if (at !== undefined) task.scheduleTime = protoTimestampUs(msToUs(at));
     else if (delayS) task.scheduleTime = protoTimestampUs(this.engine.queueNowUs(queue) + msToUs(delayS * 1000));
     const created = await this.engine.createTask(queue, task, 'BASIC');
-    const id = String(created.name).slice(String(created.name).lastIndexOf('/') + 1);
+    const id = shortId(String(created.name));
     return taskSummary(this.engine, queue, id);
   }
 
@@ -72,7 +72,7 @@ export class TaskCommands {
     else task.appEngineHttpRequest = { ...payload.appEngineHttpRequest, headers: strip(payload.appEngineHttpRequest?.headers) };
     if (payload.dispatchDeadline) task.dispatchDeadline = payload.dispatchDeadline;
     const created = await this.engine.createTask(ref.queue, task, 'BASIC');
-    const id = String(created.name).slice(String(created.name).lastIndexOf('/') + 1);
+    const id = shortId(String(created.name));
     return taskSummary(this.engine, ref.queue, id);
   }
 

@@ -1,6 +1,6 @@
 import type { Engine } from '../../core/engine';
 import { invalidArgument, notFound } from '../../core/errors';
-import { parseQueueName } from '../../core/resource-names';
+import { parseQueueName, shortId } from '../../core/resource-names';
 import type { AttemptFilter } from '../../core/store/history-store';
 import type {
   AdvanceClockRequest,
@@ -75,7 +75,7 @@ export function testingOperations(engine: Engine): TestingOperations {
           if (filter.queue && filter.queue !== parts.slice(0, 6).join('/')) throw invalidArgument('task is not in queue.');
           filter.queue = parts.slice(0, 6).join('/');
         }
-        filter.taskId = parts[parts.length - 1];
+        filter.taskId = shortId(String(args.task));
       }
       if (args.outcome) filter.outcome = String(args.outcome);
       let statusClass: number | undefined;

@@ -8,6 +8,7 @@ import type { EngineSettings } from '../settings';
 import { diskFailureOf, type StoreHealth, type StoreHealthReport } from '../store-health';
 import type { ClaimedRow, DispatchStore, LeaseClaim } from '../store/dispatch-store';
 import type { FinishOutcome, HistoryStore } from '../store/history-store';
+import { shortId } from '../resource-names';
 import type { QueueRow, QueueStore } from '../store/queue-store';
 import type { WriteBatcher } from '../store/write-batcher';
 import { dispatchDeadlineUs, PAYLOAD_TYPE, type TaskPayload } from '../task-request';
@@ -171,7 +172,7 @@ export class Dispatcher {
     } else {
       this.runtimes.set(name, {
         name,
-        queueId: name.slice(name.lastIndexOf('/') + 1),
+        queueId: shortId(name),
         state: row.state,
         config: row.config,
         offsetUs: row.clockOffsetUs,

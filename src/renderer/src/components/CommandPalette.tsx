@@ -1,4 +1,5 @@
 import { useEffect, useId, useMemo, useRef, useState } from 'react';
+import { shortId } from '../../../shared/short-id';
 import { THEMES } from '../lib/preferences';
 import { matchesQuery } from '../lib/shortcuts';
 import { navigate, QUEUE_TABS, setPreferences, useStore, type Route } from '../store';
@@ -27,7 +28,7 @@ function useCommands(close: () => void): Command[] {
     const list: Command[] = [];
     const current = route.screen === 'queue' || route.screen === 'task' ? route.queue : null;
     if (current) {
-      const id = current.split('/').pop();
+      const id = shortId(current);
       for (const [tab, label] of QUEUE_TABS) {
         list.push({ id: `tab:${tab}`, label: `${label} of ${id}`, hint: 'this queue', run: go({ screen: 'queue', queue: current, tab }) });
       }

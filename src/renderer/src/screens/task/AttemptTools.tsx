@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import type { TaskDetail } from '../../../../shared/contract';
+import { shortId } from '../../../../shared/short-id';
 import { Dialog } from '../../components/Dialog';
 import { attemptsToHar, attemptsToJson, diffAttempts } from '../../lib/attempt-export';
 import { downloadText } from '../../lib/download';
@@ -63,7 +64,7 @@ export function AttemptTools({ task, redactToken }: { task: TaskDetail; redactTo
   const version = useStore((s) => s.info?.version);
   const [comparing, setComparing] = useState(false);
   if (task.attempts.length === 0) return null;
-  const base = `${task.summary.queue.split('/').pop()}-${task.summary.id}-attempts`;
+  const base = `${shortId(task.summary.queue)}-${task.summary.id}-attempts`;
   return (
     <div className="attempt-tools" role="group" aria-label="Attempt tools">
       <button

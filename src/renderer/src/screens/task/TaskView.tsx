@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import type { RequestView, TaskSummary } from '../../../../shared/contract';
+import { shortId } from '../../../../shared/short-id';
 import { StateBadge, WhyBadge } from '../../components/Badges';
 import { CopyButton } from '../../components/CopyButton';
 import { Empty } from '../../components/Empty';
@@ -45,7 +46,7 @@ export function TaskView({ queue, id }: { queue: string; id: string }) {
   return (
     <div className="page task-page">
       <nav className="crumbs" aria-label="Breadcrumb">
-        <a href="#/">Queues</a> <span aria-hidden="true">/</span> <a href={hrefOf({ screen: 'queue', queue, tab: 'tasks' })}>{q?.id ?? queue.split('/').pop()}</a>{' '}
+        <a href="#/">Queues</a> <span aria-hidden="true">/</span> <a href={hrefOf({ screen: 'queue', queue, tab: 'tasks' })}>{q?.id ?? shortId(queue)}</a>{' '}
         <span aria-hidden="true">/</span> <span aria-current="page">{id}</span>
       </nav>
       <div className="page-head">
