@@ -56,7 +56,12 @@ export interface RunningServer {
   engine: Engine;
   /** The UI contract over this engine (HTTP + WebSocket here; Electron IPC wires to it too). */
   ui: UiService;
-  close(): Promise<void>;
+  /**
+   * Stops: claims nothing more at once, closes both ports, gives attempts in flight `graceMs`
+   * (default 0: none) to be answered, records the rest as interrupted, closes the store and
+   * releases the data directory. A second call returns the first call's promise.
+   */
+  close(options?: { graceMs?: number }): Promise<void>;
 }
 
 /**
@@ -123,8 +128,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     engine.startDispatching();
 
     let closing: Promise<void> | undefined;
-    const close = () =>
+    const close = (closeOptions: { graceMs?: number } = {}) =>
       (closing ??= (async () => {
+        const draining = engine.stopDispatching(closeOptions.graceMs ?? 0);
         events?.close();
         await ui.close();
         await Promise.all([
@@ -135,6 +141,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
           }),
         ]);
         try {
+          await draining;
           await engine.shutdown();
         } finally {
           lock?.release();

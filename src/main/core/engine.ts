@@ -127,7 +127,26 @@ export class Engine {
     this.dispatcher.start();
   }
 
-  /** Stops dispatching (attempts in flight are abandoned and redelivered on next start), commits, closes. */
+  /**
+   * Stops claiming due tasks at once and gives attempts in flight up to `graceMs` (the engine's
+   * clock) to be answered; the ones still waiting then are recorded as `interrupted` and sent again
+   * after the next start. Resolves once their outcomes are handed to the store; stop() then closes.
+   */
+  stopDispatching(graceMs = 0): Promise<void> {
+    return this.dispatcher.stop(graceMs);
+  }
+
+  /**
+   * The graceful stop a host calls on Ctrl-C, SIGTERM or window close: stopDispatching(graceMs,
+   * default `settings.shutdownGraceMs`), then commits and closes the store.
+   */
+  async stop(options: { graceMs?: number } = {}): Promise<void> {
+    if (this.closed) return;
+    await this.dispatcher.stop(options.graceMs ?? this.settings.shutdownGraceMs);
+    await this.shutdown();
+  }
+
+  /** Stops at once: attempts in flight are recorded as interrupted (stop() with no grace), commits, closes. */
   async shutdown(): Promise<void> {
     if (this.closed) return;
     await this.dispatcher.stop();

@@ -28,6 +28,8 @@ export interface EngineSettings {
   functionsEmulatorUrl: string;
   /** Create unknown queues on first use through the unversioned (firebase-admin) path. */
   autoCreateQueues: boolean;
+  /** On a graceful stop (Engine.stop), how long attempts in flight may take to be answered before they are interrupted. */
+  shutdownGraceMs: number;
 }
 
 const HOUR = 3_600_000;
@@ -47,6 +49,7 @@ export const DEFAULT_SETTINGS: EngineSettings = {
   defaultTargetUrls: {},
   functionsEmulatorUrl: 'http://127.0.0.1:5001/{project}/{location}/{queue}',
   autoCreateQueues: true,
+  shutdownGraceMs: 10_000,
 };
 
 export function resolveSettings(partial: Partial<EngineSettings> = {}): EngineSettings {

@@ -18,6 +18,7 @@ export function codeForHttpStatus(status: number): number {
 /** An attempt's response_status (https://cloud.google.com/tasks/docs/reference/rest/v2/projects.locations.queues.tasks#Attempt): the console shows `INTERNAL(13): HTTP status code 502`. */
 export function attemptStatus(result: SendResult): { code: number; message: string } {
   if (result.status !== null) return { code: codeForHttpStatus(result.status), message: `HTTP status code ${result.status}` };
+  if (result.outcome === 'interrupted') return { code: Code.CANCELLED, message: result.error ?? 'Interrupted' };
   if (result.outcome === 'timeout') return { code: Code.DEADLINE_EXCEEDED, message: result.error ?? 'Deadline exceeded' };
   return { code: Code.UNAVAILABLE, message: result.error ?? 'Handler unreachable' };
 }

@@ -61,6 +61,7 @@ export class Dispatcher {
   private wakeAtUs = Infinity;
   private started = false;
   private stopped = false;
+  private stopping: Promise<void> | undefined;
   private readonly inFlight = new Set<Promise<void>>();
   private sweepTimer: NodeJS.Timeout | undefined;
   private completions: Array<[Attempt, OutgoingRequest, SendResult]> = [];
@@ -142,15 +143,35 @@ export class Dispatcher {
     this.schedulePump();
   }
 
-  /** Stops claiming, abandons attempts in flight (their leases go back to the queue on next start). */
-  async stop(): Promise<void> {
+  /**
+   * Stops claiming at once; attempts in flight get `graceMs` (the engine's clock) to be answered
+   * and are recorded as usual. Those still waiting then are cancelled and recorded as
+   * `interrupted`: the attempt counts as dispatched with no answer, and the task goes back to its
+   * queue due at once, so the next start sends it again. Resolves once every outcome is handed
+   * to the store (a full disk keeps them in memory: their leases then hand the tasks back at the
+   * next start). Idempotent: a second call waits for the first.
+   */
+  stop(graceMs = 0): Promise<void> {
+    return (this.stopping ??= this.drain(graceMs));
+  }
+
+  private async drain(graceMs: number): Promise<void> {
     this.stopped = true;
     this.health.off('change', this.onHealth);
     clearInterval(this.sweepTimer);
     this.cancelWake?.();
-    this.recordCompletions(); // answers already in are kept: a clean stop redelivers nothing done
+    if (this.inFlight.size && graceMs > 0) {
+      await new Promise<void>((resolve) => {
+        const cancel = this.clock.setTimer(resolve, graceMs * 1000);
+        void Promise.allSettled([...this.inFlight]).then(() => {
+          cancel();
+          resolve();
+        });
+      });
+    }
     this.sender.abortAll();
     await Promise.allSettled([...this.inFlight]);
+    this.recordCompletions();
     await this.sender.destroy();
   }
 
@@ -330,7 +351,6 @@ export class Dispatcher {
       result = { outcome: 'network', status: null, error: String((err as Error)?.message ?? err), responseUs: this.clock.nowUs() };
     }
     rt.inFlight--;
-    if (this.stopped) return; // abandoned: the lease hands the task back on next start
     this.schedulePump();
     this.completions.push([attempt, request, result]);
     if (this.completions.length >= COMPLETION_BATCH) this.recordCompletions();
@@ -426,6 +446,10 @@ export class Dispatcher {
 
     this.history.insertAttempt(record);
     if (next.kind === 'gone') return;
+    if (next.kind === 'requeue') {
+      this.store.requeue(row.seq, lastAttempt);
+      return;
+    }
     if (next.kind === 'finished') {
       this.store.finish(row.seq, next.outcome, now, answered, lastAttempt);
       if (row.named) this.store.reserveName(rt.name, row.task_id, now + this.settings.taskTombstoneTtlMs * 1000);
@@ -445,13 +469,16 @@ export class Dispatcher {
     attempt: Attempt,
     result: SendResult,
     qnow: number,
-  ): { kind: 'gone' } | { kind: 'finished'; outcome: FinishOutcome } | { kind: 'retry'; retryAtUs: number } {
+  ): { kind: 'gone' } | { kind: 'requeue' } | { kind: 'finished'; outcome: FinishOutcome } | { kind: 'retry'; retryAtUs: number } {
     const { runtime: rt, row } = attempt;
     const current = this.store.progress(row.seq);
     // Deleted or purged while in flight: history only. SQLite reuses the rowid of a deleted last
     // row, so the seq alone may now name a task created since; it must be the same task.
     if (!current || current.task_id !== row.task_id || current.create_us !== row.create_us) return { kind: 'gone' };
     if (result.outcome === 'success') return { kind: 'finished', outcome: 'succeeded' };
+    // Cut off by Tasklight's own stop, not failed by the handler: it stays dispatched (the count
+    // is already up) but never ends the task, which is sent again after the restart.
+    if (result.outcome === 'interrupted') return { kind: 'requeue' };
     const retry = rt.config.retryConfig;
     const first = current.first_dispatch_us ?? attempt.queueDispatchUs;
     const stop = { maxAttempts: retry.maxAttempts, maxRetryDurationUs: toUs(retry.maxRetryDuration) };

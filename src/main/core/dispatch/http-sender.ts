@@ -2,7 +2,8 @@ import type { Readable } from 'node:stream';
 import { Agent, request, type Dispatcher } from 'undici';
 import type { Clock } from '../clock';
 
-export type AttemptOutcome = 'success' | 'http_error' | 'redirect' | 'timeout' | 'refused' | 'reset' | 'network';
+/** `interrupted`: Tasklight stopped (abortAll) before the handler answered. */
+export type AttemptOutcome = 'success' | 'http_error' | 'redirect' | 'timeout' | 'refused' | 'reset' | 'network' | 'interrupted';
 
 export interface OutgoingRequest {
   method: string;
@@ -75,6 +76,7 @@ export class HttpSender {
   });
 
   private readonly active = new Set<AbortController>();
+  private interrupted = false;
 
   constructor(private readonly clock: Clock) {}
 
@@ -111,6 +113,9 @@ export class HttpSender {
       };
     } catch (caught) {
       const err = caught as NetworkError;
+      if (this.interrupted && !timedOut) {
+        return { outcome: 'interrupted', status: null, error: 'Tasklight stopped before the handler answered', responseUs: this.clock.nowUs() };
+      }
       return {
         outcome: timedOut ? 'timeout' : classifyError(err),
         status: null,
@@ -123,8 +128,9 @@ export class HttpSender {
     }
   }
 
-  /** Cancels every request in flight (shutdown). */
+  /** Cancels every request in flight (shutdown): each ends as `interrupted`. */
   abortAll(): void {
+    this.interrupted = true;
     for (const controller of this.active) controller.abort();
   }
 

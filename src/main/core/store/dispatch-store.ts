@@ -40,6 +40,7 @@ export class DispatchStore {
   private readonly nextDueStmt: Statement<[string], { due: number | null }>;
   private readonly progressStmt: Statement<[number], TaskProgress>;
   private readonly retryStmt: Statement<[number, number, number, number | null, string, number]>;
+  private readonly requeueStmt: Statement<[string, number]>;
   private readonly copyFinishedStmt: Statement<[FinishOutcome, number, number, string, number]>;
   private readonly deleteStmt: Statement<[number]>;
   private readonly reserveNameStmt: Statement<[string, string, number]>;
@@ -66,6 +67,7 @@ export class DispatchStore {
       `UPDATE tasks SET lease_until_us = NULL, schedule_us = ?, response_count = response_count + ?,
          execution_count = execution_count + ?, previous_response = ?, last_attempt = ? WHERE seq = ?`,
     );
+    this.requeueStmt = db.prepare('UPDATE tasks SET lease_until_us = NULL, previous_response = 0, last_attempt = ? WHERE seq = ?');
     this.copyFinishedStmt = db.prepare(
       `INSERT INTO finished_tasks (queue, task_id, outcome, finished_us, schedule_us, create_us, dispatch_count, response_count, first_dispatch_us, last_attempt, payload)
        SELECT queue, task_id, ?, ?, schedule_us, create_us, dispatch_count, response_count + ?, first_dispatch_us, ?, payload FROM tasks WHERE seq = ?`,
@@ -119,6 +121,14 @@ export class DispatchStore {
    */
   retry(seq: number, retryAtUs: number, answered: number, executed: number, previousResponse: number | null, lastAttemptJson: string): void {
     this.retryStmt.run(retryAtUs, answered, executed, previousResponse, lastAttemptJson, seq);
+  }
+
+  /**
+   * Hands an interrupted attempt's task back as it was scheduled: due again at once, its attempt
+   * counted as dispatched with no answer (previous_response 0).
+   */
+  requeue(seq: number, lastAttemptJson: string): void {
+    this.requeueStmt.run(lastAttemptJson, seq);
   }
 
   /** Copies the task into history with how it ended, then takes it off the queue. */

@@ -24,6 +24,8 @@ export function StatusBadge({ status, cls, text }: { status: number | null; cls:
 }
 
 function shortError(text: string): string {
+  // The attempt's own outcome when Tasklight's stop cut it off (the sender's wording).
+  if (/^Tasklight stopped/.test(text)) return 'interrupted';
   if (/ECONNREFUSED/i.test(text)) return 'refused';
   if (/deadline|timeout/i.test(text)) return 'timeout';
   if (/ECONNRESET|socket/i.test(text)) return 'reset';
