@@ -81,7 +81,11 @@ export default async function* failureSummary(source) {
       cancelled++;
       continue;
     }
-    const message = String(error?.cause?.message ?? error?.cause ?? error?.message ?? error ?? 'failed');
+    let message = String(error?.cause?.message ?? error?.cause ?? error?.message ?? error ?? 'failed');
+    // "fetch failed" says little; the error it wraps says why (other side closed, ECONNREFUSED...).
+    for (let inner = error?.cause?.cause, depth = 0; inner && depth < 3; inner = inner.cause, depth++) {
+      message = message.replace(/\n|$/, ` ← ${String(inner.message ?? inner).split('\n')[0]}$&`);
+    }
     // A whole file that failed outside its tests: node:test only says "test failed"; what the file printed says why.
     const file = data.file && resolve(data.file);
     if (message === 'test failed' && stderrByFile.has(file)) report(data, crashReport(stderrByFile.get(file)));

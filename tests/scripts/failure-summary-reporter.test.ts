@@ -56,6 +56,15 @@ test('objects', () => assert.deepEqual({ a: [1, 2, 3], b: 'x' }, { a: [1, 2, 4],
   );
 });
 
+test('an error that wraps another says what it wraps', () => {
+  const { text } = summaryOf({
+    'wraps.test.mjs': `${HEADER}
+test('fetches', () => { throw new TypeError('fetch failed', { cause: new Error('other side closed', { cause: new Error('EPIPE') }) }); });
+`,
+  });
+  assert.match(text, /✖ wraps\.test\.mjs › fetches\n {6}fetch failed ← other side closed ← EPIPE\n/);
+});
+
 test('a failing hook is reported once with its error; a file that dies, with what it printed', () => {
   const { text } = summaryOf({
     'hook.test.mjs': `${HEADER}
