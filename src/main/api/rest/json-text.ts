@@ -38,24 +38,15 @@ const CLOSE_ARRAY = 0x5d;
  */
 function checkDepth(bytes: Buffer): void {
   const open: Array<[number, number] | null> = [];
-  let inString = false;
-  let escaped = false;
-  let stringStart = 0;
   let lastString: [number, number] | null = null;
   for (let i = 0; i < bytes.length; i++) {
     const b = bytes[i];
-    if (inString) {
-      if (escaped) escaped = false;
-      else if (b === BACKSLASH) escaped = true;
-      else if (b === QUOTE) {
-        inString = false;
-        lastString = [stringStart, i + 1];
-      }
-      continue;
-    }
     if (b === QUOTE) {
-      inString = true;
-      stringStart = i;
+      // Jump to the closing quote natively: a task body is mostly one long base64 string.
+      const end = closingQuote(bytes, i);
+      if (end < 0) return; // unterminated: JSON.parse reports it
+      lastString = [i, end + 1];
+      i = end;
     } else if (b === COLON) {
       if (open.length && lastString) open[open.length - 1] = lastString;
     } else if (b === OPEN_OBJECT || b === OPEN_ARRAY) {
@@ -68,6 +59,18 @@ function checkDepth(bytes: Buffer): void {
     } else if (b === CLOSE_OBJECT || b === CLOSE_ARRAY) {
       open.pop();
     }
+  }
+}
+
+/** The index of the quote that closes the string opening at `start`, or -1. */
+function closingQuote(bytes: Buffer, start: number): number {
+  let at = start;
+  for (;;) {
+    at = bytes.indexOf(QUOTE, at + 1);
+    if (at < 0) return -1;
+    let backslashes = 0;
+    while (bytes[at - 1 - backslashes] === BACKSLASH) backslashes++;
+    if (backslashes % 2 === 0) return at;
   }
 }
 
