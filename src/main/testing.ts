@@ -150,14 +150,14 @@ function handle(grpcEndpoint: string, httpUrl: string, server?: RunningServer): 
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await res.text();
-    let parsed: any;
+    let parsed: unknown;
     try {
       parsed = text ? JSON.parse(text) : {};
     } catch {
       parsed = text;
     }
     if (!res.ok) {
-      const message = parsed?.error?.message ?? `HTTP ${res.status}`;
+      const message = errorMessageOf(parsed) ?? `HTTP ${res.status}`;
       throw new TasklightError(`Tasklight ${method} ${path}: ${message}`, res.status, parsed);
     }
     return parsed as T;
@@ -218,4 +218,11 @@ function handle(grpcEndpoint: string, httpUrl: string, server?: RunningServer): 
       await server?.close();
     },
   };
+}
+
+/** The message of a Google JSON error body ({"error": {"message": ...}}), if it is one. */
+function errorMessageOf(body: unknown): string | undefined {
+  const error = typeof body === 'object' && body !== null ? (body as { error?: unknown }).error : undefined;
+  const message = typeof error === 'object' && error !== null ? (error as { message?: unknown }).message : undefined;
+  return typeof message === 'string' ? message : undefined;
 }

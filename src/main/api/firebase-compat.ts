@@ -24,7 +24,7 @@ export function withFirebaseCompat(engine: Engine, rest: HttpHandler): HttpHandl
     if (!match) return rest(req, res, body);
     const [, project, location, queueId] = match.map((s) => (s === undefined ? s : decodeURIComponent(s)));
     const queueName = `projects/${project}/locations/${location}/queues/${queueId}`;
-    let parsed: any;
+    let parsed: unknown;
     try {
       // The REST parser: refuses deep nesting before parsing, and keeps invalid UTF-8 visible.
       parsed = body && body.length ? parseJsonText(body) : undefined;
@@ -41,8 +41,8 @@ export function withFirebaseCompat(engine: Engine, rest: HttpHandler): HttpHandl
         // An invalid or recently deleted name: let CreateTask report it as usual.
       }
     }
-    const http = parsed?.task?.httpRequest ?? parsed?.task?.http_request;
-    if (queue && http && typeof http === 'object' && !http.url && !queue.config.httpTarget?.uriOverride?.host) {
+    const http = httpRequestOf(parsed);
+    if (queue && http && !http.url && !queue.config.httpTarget?.uriOverride?.host) {
       http.url = (settings.defaultTargetUrls[queueName] ?? settings.functionsEmulatorUrl)
         .replaceAll('{project}', project!)
         .replaceAll('{location}', location!)
@@ -51,4 +51,15 @@ export function withFirebaseCompat(engine: Engine, rest: HttpHandler): HttpHandl
     }
     return rest(req, res, body);
   };
+}
+
+/** The enqueue body's `task.httpRequest` (or `http_request`) object, if it has one. */
+function httpRequestOf(body: unknown): Record<string, unknown> | undefined {
+  if (!isObject(body) || !isObject(body.task)) return undefined;
+  const http = body.task.httpRequest ?? body.task.http_request;
+  return isObject(http) ? http : undefined;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -6,7 +6,7 @@
 import type { Engine } from '../core/engine';
 import { invalidArgument } from '../core/errors';
 import { taskName } from '../core/resource-names';
-import type { ArgsOf, CommandName, ResultOf, RetrySettings, ServerInfo, UiUpdate } from '../../shared/contract';
+import type { ArgsOf, CommandName, ResultOf, RetrySettings, ServerInfo, TaskState, UiUpdate } from '../../shared/contract';
 import { isCommandName } from '../../shared/contract';
 import { version } from '../../../package.json';
 import { num, obj, str, taskRef } from './ui/command-args';
@@ -84,7 +84,8 @@ export class UiService {
         str(args.queue, 'queue');
         return listTasks(engine, {
           ...args,
-          states: args.states === undefined ? undefined : ([] as string[]).concat(args.states as any) as any,
+          // A GET query string may carry one state as a plain string.
+          states: args.states === undefined ? undefined : ([] as TaskState[]).concat(args.states),
           offset: num(args.offset, 'offset'),
           limit: num(args.limit, 'limit'),
           desc: args.desc === true || (args.desc as unknown) === 'true',
