@@ -66,31 +66,61 @@ export function instanceFromEnv(env: NodeJS.ProcessEnv, context: ParseContext = 
   return resolvePlace({}, env, context);
 }
 
+/** The options that say where an instance listens; every command that takes them reads them here. */
+export type EndpointKey = 'host' | 'grpcPort' | 'httpPort';
+export const ENDPOINT_KEYS: readonly EndpointKey[] = ['host', 'grpcPort', 'httpPort'];
+
+export interface Endpoints {
+  host: string;
+  grpcPort: number;
+  httpPort: number;
+  sources: Record<EndpointKey, OptionSource>;
+}
+
+/**
+ * Where an instance listens: each of `keys` from its flag, else its variable, else the default
+ * (throws UsageError naming the flag or variable). Keys not asked for keep their defaults.
+ */
+export function resolveEndpoints(
+  flags: Partial<Record<EndpointKey, string>>,
+  env: NodeJS.ProcessEnv,
+  keys: readonly EndpointKey[] = ENDPOINT_KEYS,
+): Endpoints {
+  const endpoints: Endpoints = {
+    host: DEFAULT_HOST,
+    grpcPort: DEFAULT_GRPC_PORT,
+    httpPort: DEFAULT_HTTP_PORT,
+    sources: { host: 'default', grpcPort: 'default', httpPort: 'default' },
+  };
+  for (const key of keys) {
+    const picked = pick(flags[key], env, key);
+    if (!picked) continue;
+    const label = optionLabel(key, picked.source);
+    if (key === 'host') endpoints.host = parseHost(picked.value, label);
+    else endpoints[key] = parsePort(picked.value, label);
+    endpoints.sources[key] = picked.source;
+  }
+  return endpoints;
+}
+
 /** Flags first, then their variables, then the defaults (throws UsageError). */
 export function resolvePlace(
-  flags: { host?: string; grpcPort?: string; httpPort?: string; dataDir?: string; inMemory?: boolean; liftLimits?: boolean; allowedHosts?: string[] },
+  flags: Partial<Record<EndpointKey, string>> & { dataDir?: string; inMemory?: boolean; liftLimits?: boolean; allowedHosts?: string[] },
   env: NodeJS.ProcessEnv,
   context: ParseContext,
 ): InstancePlace {
-  const host = pick(flags.host, env, 'host');
-  const grpcPort = pick(flags.grpcPort, env, 'grpcPort');
-  const httpPort = pick(flags.httpPort, env, 'httpPort');
+  const endpoints = resolveEndpoints(flags, env);
   const place: InstancePlace = {
-    host: host ? parseHost(host.value, optionLabel('host', host.source)) : DEFAULT_HOST,
-    grpcPort: grpcPort ? parsePort(grpcPort.value, optionLabel('grpcPort', grpcPort.source)) : DEFAULT_GRPC_PORT,
-    httpPort: httpPort ? parsePort(httpPort.value, optionLabel('httpPort', httpPort.source)) : DEFAULT_HTTP_PORT,
+    host: endpoints.host,
+    grpcPort: endpoints.grpcPort,
+    httpPort: endpoints.httpPort,
     dataDir: null,
     inMemory: false,
     allowedHosts: parseAllowedHosts(flags.allowedHosts, env),
     liftLimits:
       flags.liftLimits === true ||
       (flags.liftLimits === undefined && !!env.TASKLIGHT_LIFT_LIMITS?.trim() && parseBoolean(env.TASKLIGHT_LIFT_LIMITS, 'TASKLIGHT_LIFT_LIMITS')),
-    sources: {
-      host: host?.source ?? 'default',
-      grpcPort: grpcPort?.source ?? 'default',
-      httpPort: httpPort?.source ?? 'default',
-      storage: 'default',
-    },
+    sources: { ...endpoints.sources, storage: 'default' },
   };
   if (place.grpcPort !== 0 && place.grpcPort === place.httpPort) {
     const grpcLabel = optionLabel('grpcPort', place.sources.grpcPort);

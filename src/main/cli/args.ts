@@ -2,13 +2,10 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { clientHost, hostForUrl } from '../../shared/endpoints';
 import {
-  DEFAULT_GRPC_PORT,
-  DEFAULT_HOST,
-  DEFAULT_HTTP_PORT,
+  ENDPOINT_KEYS,
   optionLabel,
-  parseHost,
-  parsePort,
   pick,
+  resolveEndpoints,
   resolvePlace,
   UsageError,
   type InstancePlace,
@@ -16,6 +13,7 @@ import {
   type ParseContext,
   type ServeOptionKey,
 } from '../instance-options';
+import { endpointFlags, endpointOptions } from './endpoint-options';
 import { COMMAND_HELP, ENV_HELP, HEALTHCHECK_HELP, MAIN_HELP, SERVE_HELP, VERSION } from './help';
 
 export { DEFAULT_GRPC_PORT, DEFAULT_HOST, DEFAULT_HTTP_PORT, optionLabel, parsePort, SERVE_OPTIONS, type OptionSource, type ParseContext } from '../instance-options';
@@ -104,9 +102,6 @@ function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv, context: 
 
 function parseServe(args: readonly string[], env: NodeJS.ProcessEnv, context: ParseContext): CliCommand {
   let values: {
-    host?: string;
-    'grpc-port'?: string;
-    'http-port'?: string;
     'data-dir'?: string;
     'in-memory'?: boolean;
     config?: string;
@@ -124,9 +119,7 @@ function parseServe(args: readonly string[], env: NodeJS.ProcessEnv, context: Pa
       strict: true,
       allowPositionals: false,
       options: {
-        host: { type: 'string' },
-        'grpc-port': { type: 'string' },
-        'http-port': { type: 'string' },
+        ...endpointOptions(ENDPOINT_KEYS),
         'data-dir': { type: 'string' },
         'in-memory': { type: 'boolean' },
         config: { type: 'string' },
@@ -153,9 +146,7 @@ function parseServe(args: readonly string[], env: NodeJS.ProcessEnv, context: Pa
   }
   const place = resolvePlace(
     {
-      host: values.host,
-      grpcPort: values['grpc-port'],
-      httpPort: values['http-port'],
+      ...endpointFlags(values, ENDPOINT_KEYS),
       dataDir: values['data-dir'],
       inMemory: values['in-memory'],
       liftLimits: values['lift-limits'],
@@ -176,16 +167,14 @@ function parseServe(args: readonly string[], env: NodeJS.ProcessEnv, context: Pa
 }
 
 function parseEnvCommand(args: readonly string[], env: NodeJS.ProcessEnv): CliCommand {
-  let values: { host?: string; 'grpc-port'?: string; 'http-port'?: string; help?: boolean };
+  let values: { help?: boolean };
   try {
     ({ values } = parseArgs({
       args: [...args],
       strict: true,
       allowPositionals: false,
       options: {
-        host: { type: 'string' },
-        'grpc-port': { type: 'string' },
-        'http-port': { type: 'string' },
+        ...endpointOptions(ENDPOINT_KEYS),
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -193,26 +182,23 @@ function parseEnvCommand(args: readonly string[], env: NodeJS.ProcessEnv): CliCo
     throw new UsageError(describeParseArgsError(err, args, 'env'));
   }
   if (values.help) return { kind: 'help', text: ENV_HELP };
-  const host = pick(values.host, env, 'host');
-  const grpcPort = pick(values['grpc-port'], env, 'grpcPort');
-  const httpPort = pick(values['http-port'], env, 'httpPort');
-  const config: EnvConfig = {
-    host: host ? parseHost(host.value, optionLabel('host', host.source)) : DEFAULT_HOST,
-    grpcPort: grpcPort ? parsePort(grpcPort.value, optionLabel('grpcPort', grpcPort.source)) : DEFAULT_GRPC_PORT,
-    httpPort: httpPort ? parsePort(httpPort.value, optionLabel('httpPort', httpPort.source)) : DEFAULT_HTTP_PORT,
-  };
-  for (const [key, port, source] of [['grpcPort', config.grpcPort, grpcPort?.source], ['httpPort', config.httpPort, httpPort?.source]] as const) {
-    if (port === 0) {
+  const { host, grpcPort, httpPort, sources } = resolveEndpoints(endpointFlags(values, ENDPOINT_KEYS), env);
+  const config: EnvConfig = { host, grpcPort, httpPort };
+  for (const key of ['grpcPort', 'httpPort'] as const) {
+    if (config[key] === 0) {
       throw new UsageError(
-        `tasklight: ${optionLabel(key, source ?? 'flag')} is 0 (a free port chosen at start); tasklight env needs the actual port, or use tasklight serve --exec`,
+        `tasklight: ${optionLabel(key, sources[key])} is 0 (a free port chosen at start); tasklight env needs the actual port, or use tasklight serve --exec`,
       );
     }
   }
   return { kind: 'env', config };
 }
 
+/** healthcheck asks one HTTP port; it takes no --grpc-port. */
+const HEALTHCHECK_ENDPOINTS = ['host', 'httpPort'] as const;
+
 function parseHealthcheck(args: readonly string[], env: NodeJS.ProcessEnv): CliCommand {
-  let values: { url?: string; host?: string; 'http-port'?: string; wait?: boolean; timeout?: string; help?: boolean };
+  let values: { url?: string; wait?: boolean; timeout?: string; help?: boolean };
   try {
     ({ values } = parseArgs({
       args: [...args],
@@ -220,8 +206,7 @@ function parseHealthcheck(args: readonly string[], env: NodeJS.ProcessEnv): CliC
       allowPositionals: false,
       options: {
         url: { type: 'string' },
-        host: { type: 'string' },
-        'http-port': { type: 'string' },
+        ...endpointOptions(HEALTHCHECK_ENDPOINTS),
         wait: { type: 'boolean' },
         timeout: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -252,10 +237,9 @@ function parseHealthcheck(args: readonly string[], env: NodeJS.ProcessEnv): CliC
     if (parsed.pathname === '/' || parsed.pathname === '') parsed.pathname = '/healthz';
     url = parsed.toString();
   } else {
-    const host = pick(values.host, env, 'host');
-    const httpPort = pick(values['http-port'], env, 'httpPort');
-    const h = clientHost(host ? parseHost(host.value, optionLabel('host', host.source)) : DEFAULT_HOST);
-    const port = httpPort ? parsePort(httpPort.value, optionLabel('httpPort', httpPort.source)) : DEFAULT_HTTP_PORT;
+    const endpoints = resolveEndpoints(endpointFlags(values, HEALTHCHECK_ENDPOINTS), env, HEALTHCHECK_ENDPOINTS);
+    const h = clientHost(endpoints.host);
+    const port = endpoints.httpPort;
     if (port === 0) throw new UsageError('tasklight: healthcheck needs the actual HTTP port, not 0');
     url = `http://${hostForUrl(h)}:${port}/healthz`;
   }
