@@ -94,8 +94,21 @@ export class TasklightError extends Error {
   }
 }
 
-/** Starts Tasklight in this process on free loopback ports, in memory unless `dataDir` is given. */
+let warnedUnderExec = false;
+
+/**
+ * Starts Tasklight in this process on free loopback ports, in memory unless `dataDir` is given.
+ * Always a new instance of its own: under `tasklight serve --exec` (TASKLIGHT_HTTP_URL set) it
+ * does not use the served one, and warns once that connectTasklight() is the way to reach it.
+ */
 export async function startTasklight(options: StartOptions = {}): Promise<Tasklight> {
+  if (process.env.TASKLIGHT_HTTP_URL && !warnedUnderExec) {
+    warnedUnderExec = true;
+    process.emitWarning(
+      `startTasklight() starts a second Tasklight in this process on its own ports; the one at TASKLIGHT_HTTP_URL (${process.env.TASKLIGHT_HTTP_URL}) is left alone. Use connectTasklight() to test against it.`,
+      { code: 'TASKLIGHT_SECOND_INSTANCE' },
+    );
+  }
   const config = loadOptionsConfig(options.config, options.settings);
   const server = await startServer({
     host: '127.0.0.1',
