@@ -58,7 +58,7 @@ export interface Tasklight {
   client(): CloudTasksClient;
   /** A v2 CloudTasksClient over REST (`fallback: true`), no credentials. */
   restClient(): CloudTasksClient;
-  /** Deletes every queue, task, reserved name and attempt; the config's queues are created again. */
+  /** Deletes every queue, task, reserved name and attempt; the instance's config queues (serve --config, startTasklight({ config })) are created again as declared. */
   reset(): Promise<void>;
   /** Releases task names reserved by de-duplication (one queue, or all). */
   forgetNames(queue?: string): Promise<number>;

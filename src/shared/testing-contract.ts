@@ -33,7 +33,11 @@ export const TESTING_PATHS = {
  */
 export const MAX_ADVANCE_CLOCK_SECONDS = 366 * 24 * 60 * 60;
 
-/** Deletes every queue, task, reserved name and all history. */
+/**
+ * Deletes every queue, task, reserved name and all history; then the queues of the config file
+ * Tasklight was started with (`serve --config`, `startTasklight({ config })`) are created again,
+ * as declared. Answers once both are done.
+ */
 export type ResetResponse = Record<string, never>;
 
 export interface ForgetNamesRequest {
