@@ -124,6 +124,8 @@ describe('a store whose disk refuses writes', () => {
   test('an answer that arrives while writes fail is kept and recorded once they succeed: the task does not stay dispatching', async () => {
     // The handler answers 300 ms after the request arrives; the disk fills up in between.
     h.script('/slow', [{ delayMs: 300, status: 500 }]);
+    const finishedEvents: string[] = [];
+    engine.events.on('attempt:finished', (e) => finishedEvents.push(e.taskId));
     const id = taskId(await createAt('/slow', 0));
     await h.waitForRequests(1, '/slow');
     engine.writeFault.code = 'SQLITE_FULL';
@@ -131,11 +133,15 @@ describe('a store whose disk refuses writes', () => {
     assert.equal(engine.history.attemptsOf(QUEUE, id).length, 0, 'not recorded yet');
     assert.notEqual(engine.tasks.get(QUEUE, id)!.lease_until_us, null, 'still leased meanwhile');
     assert.equal(engine.dispatcher.busy(QUEUE), true, 'the answer is held, so the queue is not idle');
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(finishedEvents, [], 'a refused record announces nothing');
 
     await freeSpace();
     await waitFor(() => engine.history.attemptsOf(QUEUE, id).length === 1, 5_000, 'the kept answer to be recorded');
     const [attempt] = engine.history.attemptsOf(QUEUE, id);
     assert.equal(attempt!.status, 500);
+    await waitFor(() => finishedEvents.length > 0, 5_000, 'the attempt:finished event');
+    assert.deepEqual(finishedEvents.slice(0, 1), [id], 'announced once, when it was recorded');
     // Moved on, not stuck `dispatching`: its retry (due 1 s after the answer, already past) goes out and is recorded.
     await h.waitForRequests(2, '/slow');
     await waitFor(() => engine.history.attemptsOf(QUEUE, id).length === 2, 5_000, 'the retry to be recorded');

@@ -373,7 +373,13 @@ export class Dispatcher {
     this.completions = [];
     this.recording.add(batch);
     this.writes.run(() => this.completeAll(batch), { durable: false, checksFirst: true }).then(
-      () => this.recording.delete(batch),
+      (finished) => {
+        this.recording.delete(batch);
+        // Announced once committed: a group the disk refused announces nothing, and its retry once.
+        for (const [i, [attempt, , result]] of batch.entries()) {
+          this.events.announce('attempt:finished', { queue: attempt.runtime.name, taskId: attempt.row.task_id, outcome: result.outcome, finished: finished[i] });
+        }
+      },
       () => {
         // The group was rolled back (the disk refused it): no answer is dropped, each waits to be
         // recorded again once the store recovers, so no task is left `dispatching`.
@@ -383,7 +389,8 @@ export class Dispatcher {
     );
   }
 
-  private completeAll(batch: Array<[Attempt, OutgoingRequest, SendResult]>): void {
+  /** Records every answer of the batch; returns how each task ended (when it did). */
+  private completeAll(batch: Array<[Attempt, OutgoingRequest, SendResult]>): Array<FinishOutcome | undefined> {
     const finished: Array<FinishOutcome | undefined> = new Array(batch.length);
     for (const [i, [attempt, request, result]] of batch.entries()) {
       try {
@@ -394,9 +401,7 @@ export class Dispatcher {
         console.error(`tasklight: could not record attempt of ${attempt.row.task_id}: ${(err as Error).message}`);
       }
     }
-    for (const [i, [attempt, , result]] of batch.entries()) {
-      this.events.announce('attempt:finished', { queue: attempt.runtime.name, taskId: attempt.row.task_id, outcome: result.outcome, finished: finished[i] });
-    }
+    return finished;
   }
 
   /**
