@@ -232,6 +232,22 @@ describe('web UI end to end', { skip, concurrency: false }, () => {
     });
   });
 
+  it('a moved clock goes back to real time from the clock controls', async () => {
+    await withUi(browser, async (ui) => {
+      const q = await createQueue(ui, 'clock-back');
+      await ui.page.goto(queueHref(ui, 'clock-back'));
+      await ui.page.getByText('real time', { exact: true }).waitFor();
+      await ui.page.getByRole('button', { name: 'Advance clock +1 h' }).click();
+      await ui.page.getByText('virtual time +1 h').waitFor();
+      await ui.shot('clock-virtual');
+      await ui.page.getByRole('button', { name: 'Back to real time' }).click();
+      await ui.page.getByText('real time', { exact: true }).waitFor();
+      assert.equal((await ui.call('getQueue', { name: q }, 'GET')).clockOffsetMs, 0);
+      assert.equal(await ui.page.getByRole('button', { name: 'Back to real time' }).count(), 0);
+      await ui.shot('reset-clock');
+    });
+  });
+
   it('lists names reserved by de-duplication, and forgetting them lets CreateTask reuse one', async () => {
     await withUi(browser, async (ui) => {
       const q = await createQueue(ui, 'dedup');
