@@ -39,7 +39,6 @@ export type QueueState = 'RUNNING' | 'PAUSED' | 'DISABLED';
 
 /** Live task states. `succeeded` and `exhausted` are finished tasks kept in history. */
 export type TaskState = 'scheduled' | 'due' | 'dispatching' | 'backing_off' | 'succeeded' | 'exhausted';
-export const TASK_STATES: readonly TaskState[] = ['scheduled', 'due', 'dispatching', 'backing_off', 'succeeded', 'exhausted'];
 export const LIVE_TASK_STATES: readonly TaskState[] = ['scheduled', 'due', 'dispatching', 'backing_off'];
 
 /** Why a queue (or a task) is not dispatching right now, in the words the UI shows. */
@@ -469,8 +468,6 @@ export const ROUTES: { readonly [K in CommandName]: { method: 'GET' | 'POST'; pa
   waitIdle: { method: 'POST', path: '/api/wait-idle' },
   listAttempts: { method: 'GET', path: '/api/attempts' },
 };
-
-export const COMMAND_NAMES = Object.keys(ROUTES) as CommandName[];
 
 export function isCommandName(value: unknown): value is CommandName {
   return typeof value === 'string' && Object.prototype.hasOwnProperty.call(ROUTES, value);
