@@ -10,6 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import { FakeClock } from '../../src/main/core/clock';
 import { Engine } from '../../src/main/core/engine';
 import { resolveSettings } from '../../src/main/core/settings';
+import { startServer } from '../../src/main/server';
 import { startHandler, waitFor, type RecordingHandler } from '../helpers/handler';
 import { makeTempDir, removeTempDir } from '../helpers/tasklight';
 
@@ -72,6 +73,34 @@ describe('a graceful stop', () => {
       assert.equal(reopened.history.finished(QUEUE, hung).outcome, 'succeeded', 'max_attempts 2: the interrupted attempt did not exhaust it');
     } finally {
       await reopened.shutdown();
+    }
+  });
+
+  test('server.close({ graceMs }) stops the same way: the port closes, the hung attempt is recorded as interrupted when the grace ends', async () => {
+    const serverDir = makeTempDir('tasklight-stop-server-');
+    try {
+      const clock = new FakeClock();
+      const server = await startServer({ dataDir: serverDir, clock, grpcPort: 0, httpPort: 0, rendererDir: null });
+      await server.engine.createQueue(PARENT, { name: QUEUE });
+      h.script('/hang-server', [{ hang: true }]);
+      const task = await server.engine.createTask(QUEUE, { httpRequest: { url: `${h.url}/hang-server` } }, 'BASIC');
+      await h.waitForRequests(1, '/hang-server');
+      let closed = false;
+      const closing = server.close({ graceMs: 2_000 }).then(() => (closed = true));
+      await waitFor(async () => !(await fetch(`${server.httpUrl}/healthz`).then(() => true, () => false)), 5_000, 'the HTTP port to close');
+      assert.equal(closed, false, 'waiting out the grace for the attempt in flight');
+      clock.advanceUs(2_000_000);
+      await closing;
+      const reopened = Engine.open(serverDir, clock, resolveSettings(), { startDispatching: false });
+      try {
+        const taskId = String(task.name).split('/').pop()!;
+        assert.deepEqual(reopened.history.attemptsOf(QUEUE, taskId).map((a) => a.outcome), ['interrupted']);
+        assert.equal(reopened.tasks.get(QUEUE, taskId)!.lease_until_us, null);
+      } finally {
+        await reopened.shutdown();
+      }
+    } finally {
+      removeTempDir(serverDir);
     }
   });
 });
