@@ -128,8 +128,9 @@ function handle(dir: string, file: string, info: LockInfo): DataDirLock {
 /** Creates `file` with `content` if no such name exists; the content is complete when it appears. */
 function createExclusive(file: string, content: string): boolean {
   const tmp = tempName(file);
-  fs.writeFileSync(tmp, content, { mode: 0o600 });
   try {
+    // Inside the try: a write that fails half-way (a full disk) must not leave the temp file behind.
+    fs.writeFileSync(tmp, content, { mode: 0o600 });
     fs.linkSync(tmp, file);
     return true;
   } catch (err) {

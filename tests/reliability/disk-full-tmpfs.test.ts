@@ -186,6 +186,7 @@ describe('tasklight serve on a tmpfs that fills up', { skip, timeout: 120_000 },
     assert.ok(!fs.existsSync(path.join(dir, 'tasklight.sqlite-shm')), 'a clean stop leaves no -shm');
     fillUp(filler);
     const again = await serve(dir, path.join(parent, 'config'));
+    assert.deepEqual(fs.readdirSync(dir).filter((f) => f.endsWith('.tmp')), [], 'no half-written lock file is left behind');
     const queue = await json(`${again.httpUrl}/v2/${QUEUE}`);
     assert.equal(queue.status, 200, JSON.stringify(queue.body));
     assert.equal((await health(again)).body.status, 'degraded');
