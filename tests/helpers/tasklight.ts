@@ -61,9 +61,14 @@ process.on('exit', () => {
   for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
 });
 
+/**
+ * Both transports get a PassThroughClient: without an authClient google-gax looks for Google
+ * credentials (the GCE metadata server included) before the first call, which prints a
+ * MetadataLookupWarning and waits on a lookup that can only fail on a developer machine.
+ */
 export function clientOptions(transport: Transport, ports: { grpcPort: number; httpPort: number }, host = '127.0.0.1') {
   return transport === 'grpc'
-    ? { apiEndpoint: host, port: ports.grpcPort, sslCreds: credentials.createInsecure() }
+    ? { apiEndpoint: host, port: ports.grpcPort, sslCreds: credentials.createInsecure(), authClient: new PassThroughClient() }
     : { fallback: true as const, apiEndpoint: host, port: ports.httpPort, protocol: 'http', authClient: new PassThroughClient() };
 }
 
