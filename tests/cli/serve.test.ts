@@ -237,3 +237,75 @@ describe('tasklight serve', { timeout: TIMEOUT_MS * 4 }, () => {
     assert.equal(version.stdout().trim(), pkg.version);
   });
 });
+
+/** Resolves with the first stdout line `match` accepts, as soon as it is printed; rejects if the CLI exits first. */
+function lineOf(cli: Cli, match: (line: string) => boolean, what: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      const found = cli.stdout().split('\n').find((line, i, all) => i < all.length - 1 && match(line));
+      if (found !== undefined) {
+        cli.child.stdout!.off('data', check);
+        resolve(found);
+      }
+    };
+    cli.child.stdout!.on('data', check);
+    check();
+    void cli.exited.then(() => reject(new Error(`tasklight exited before ${what}; stdout: ${cli.stdout()} stderr: ${cli.stderr()}`)));
+  });
+}
+
+describe('tasklight serve --log-format json', { timeout: TIMEOUT_MS * 2 }, () => {
+  it('prints only JSON lines on stdout, the ready line included, and that line names the endpoints', { timeout: TIMEOUT_MS }, async () => {
+    const handler = http.createServer((_req, res) => res.writeHead(204).end());
+    handler.listen(0, '127.0.0.1');
+    await once(handler, 'listening');
+    const target = `http://127.0.0.1:${(handler.address() as net.AddressInfo).port}/work`;
+    try {
+      const cli = runCli(['serve', '--grpc-port', '0', '--http-port', '0', '--in-memory', '--log-format', 'json']);
+      const isJson = (line: string) => {
+        try {
+          return typeof JSON.parse(line) === 'object';
+        } catch {
+          return false;
+        }
+      };
+      const first = await lineOf(cli, () => true, 'its first line');
+      assert.ok(isJson(first), `the first line on stdout is not JSON: ${first}`);
+      const readyLine = JSON.parse(first);
+      assert.equal(readyLine.message, 'Tasklight ready');
+      assert.equal(readyLine.level, 'info');
+      assert.equal(readyLine.subsystem, 'server');
+      assert.ok(!Number.isNaN(Date.parse(readyLine.time)), `time: ${readyLine.time}`);
+      assert.match(readyLine.grpcEndpoint, /^127\.0\.0\.1:\d+$/);
+      assert.ok(readyLine.grpcPort > 0 && readyLine.httpPort > 0 && readyLine.grpcPort !== readyLine.httpPort, JSON.stringify(readyLine));
+      assert.equal(readyLine.grpcEndpoint, `127.0.0.1:${readyLine.grpcPort}`);
+      assert.equal(readyLine.httpUrl, `http://127.0.0.1:${readyLine.httpPort}`);
+      assert.equal(readyLine.webUi, `${readyLine.httpUrl}/`);
+      assert.equal(readyLine.storage, 'in-memory');
+      assert.equal(readyLine.dataDir, null);
+      assert.deepEqual(readyLine.env, {
+        TASKLIGHT_GRPC_ENDPOINT: readyLine.grpcEndpoint,
+        TASKLIGHT_HTTP_URL: readyLine.httpUrl,
+        CLOUD_TASKS_EMULATOR_HOST: `127.0.0.1:${readyLine.httpPort}`,
+      });
+      assert.equal((await fetch(`${readyLine.httpUrl}/healthz`)).status, 200);
+
+      // One dispatch, so its attempt record is among the lines checked.
+      const parent = 'projects/json-log/locations/us-central1';
+      const post = (p: string, body: unknown) => fetch(`${readyLine.httpUrl}${p}`, { method: 'POST', body: JSON.stringify(body) });
+      assert.equal((await post(`/v2/${parent}/queues`, { name: `${parent}/queues/q` })).status, 200);
+      assert.equal((await post(`/v2/${parent}/queues/q/tasks`, { task: { httpRequest: { url: target } } })).status, 200);
+      const attempt = JSON.parse(await lineOf(cli, (line) => isJson(line) && JSON.parse(line).subsystem === 'dispatch', 'the attempt record'));
+      assert.equal(attempt.url, target);
+
+      cli.child.kill('SIGTERM');
+      assert.equal((await cli.exited).code, 0, `stderr: ${cli.stderr()}`);
+      const stdoutLines = lines(cli.stdout());
+      assert.ok(stdoutLines.length >= 2, cli.stdout());
+      for (const line of stdoutLines) assert.ok(isJson(line), `not a JSON line on stdout: ${line}`);
+      assert.equal(stdoutLines.filter((line) => JSON.parse(line).message === 'Tasklight ready').length, 1, 'exactly one ready line');
+    } finally {
+      handler.close();
+    }
+  });
+});

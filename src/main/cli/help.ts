@@ -32,7 +32,8 @@ Options (each also settable by the environment variable shown; a flag wins over 
   --config FILE      tasklight.yaml / .json, or an App Engine queue.yaml:  TASKLIGHT_CONFIG
                      its queues are created or updated at start
   --log-format FMT   one line per dispatch attempt: text (default) or      TASKLIGHT_LOG_FORMAT
-                     json (NDJSON records)
+                     json (NDJSON records; stdout then carries only JSON
+                     lines, the ready line included)
   --import FILE      load a snapshot (queues and tasks) at start           TASKLIGHT_IMPORT
   --export-on-exit FILE  write a snapshot of queues and tasks on exit      TASKLIGHT_EXPORT_ON_EXIT
   --lift-limits      lift production caps for load tests: rates over       TASKLIGHT_LIFT_LIMITS=1
@@ -46,9 +47,10 @@ Options (each also settable by the environment variable shown; a flag wins over 
                      CLOUD_TASKS_EMULATOR_HOST set, stop, and exit with CMD's exit code
   -h, --help         show this help
 
-Once listening, one line starts with "Tasklight ready:" and names the actual endpoints (on stdout;
-on stderr with --exec, so CMD's output stays its own). SIGINT or SIGTERM shuts down cleanly (exit 0).
-Exit 1: could not start (a port is taken, a bad config file). Exit 2: bad arguments.
+Once listening, one line starts with "Tasklight ready:" and names the actual endpoints, on stdout
+(with --log-format json, one JSON object with "message": "Tasklight ready" and the endpoints as
+fields); with --exec it goes to stderr as text, so CMD's output stays its own. SIGINT or SIGTERM
+shuts down cleanly (exit 0). Exit 1: could not start (a port is taken, a bad config file). Exit 2: bad arguments.
 `;
 
 export const ENV_HELP = `Usage: tasklight env [options]

@@ -15,6 +15,7 @@ import { ConfigError, loadConfig, type LoadedConfig } from '../config/load-confi
 import { declareConfig } from '../config/apply-config';
 import type { RunningServer } from '../server';
 import { startAttemptLog } from './attempt-log';
+import { readyMessage } from './ready-message';
 import { DataDirInUseError } from '../data-dir-lock';
 import { clientEnv, exportLines } from '../client-env';
 import { healthcheck } from './healthcheck';
@@ -168,11 +169,12 @@ async function serve(config: ServeConfig, env: NodeJS.ProcessEnv): Promise<void>
   started.stopLog = startAttemptLog(server.engine, config.logFormat, config.exec ? (line) => process.stderr.write(line) : log);
 
   if (!config.exec) {
-    process.stdout.write(readyMessage(server));
+    process.stdout.write(readyMessage(server, config.logFormat));
     return;
   }
-  // --exec: the ready line goes to stderr so the command's stdout stays its own.
-  process.stderr.write(readyMessage(server));
+  // --exec: the ready line goes to stderr so the command's stdout stays its own. stderr is for
+  // people (warnings, the command's own errors), so the line stays text there.
+  process.stderr.write(readyMessage(server, 'text'));
   const running = server;
   const child = spawn(config.exec, {
     shell: true,
@@ -188,20 +190,6 @@ async function serve(config: ServeConfig, env: NodeJS.ProcessEnv): Promise<void>
     const exitCode = code ?? (signal ? 128 + (osConstants.signals[signal] ?? 0) : 1);
     void shutdown(running, exitCode);
   });
-}
-
-/** Exactly one line starting "Tasklight ready:", then a few indented hints. */
-function readyMessage(server: RunningServer): string {
-  const storage = server.dataDir === null ? 'in-memory' : `data: ${server.dataDir}`;
-  const restHost = new URL(server.httpUrl).host;
-  const grpcHost = new URL(`http://${server.grpcEndpoint}`).hostname;
-  return [
-    `Tasklight ready: gRPC ${server.grpcEndpoint}, HTTP ${server.httpUrl} (${storage})`,
-    `  web UI:         ${server.httpUrl}/`,
-    `  firebase-admin: export CLOUD_TASKS_EMULATOR_HOST=${restHost}`,
-    `  Node client:    new CloudTasksClient({ apiEndpoint: '${grpcHost}', port: ${server.grpcPort}, sslCreds: credentials.createInsecure() })`,
-    '',
-  ].join('\n');
 }
 
 type StartError = NodeJS.ErrnoException & { port?: unknown; address?: unknown };
