@@ -1,4 +1,5 @@
 import { invalidArgument } from './errors';
+import { headerValueProblem, isHeaderName } from './http-header-rule';
 import { encodeMessage, type ProtoObject } from './protos';
 import { fromUs, isSet, toUs } from './proto-time';
 import type { QueueConfig } from './queue-config';
@@ -47,27 +48,12 @@ function withoutHeader(headers: Record<string, string>, name: string): [Record<s
   return [out, found];
 }
 
-/** A header name is an RFC 9110 token (https://www.rfc-editor.org/rfc/rfc9110#name-field-names). */
-const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-/**
- * What an HTTP/1.1 header value can carry (https://www.rfc-editor.org/rfc/rfc9110#name-field-values):
- * tab, space, visible ASCII and the obs-text bytes 0x80-0xFF, one character each. Anything else
- * (CR, LF, NUL, other controls, or a character beyond U+00FF such as 日) would make every attempt
- * fail before it reached the handler.
- */
-const HEADER_VALUE_OUTSIDE = /[^\t\x20-\x7e\x80-\xff]/u;
-
 function checkHeaders(headers: Record<string, string>, field: string): void {
   let size = 0;
   for (const [k, v] of Object.entries(headers)) {
-    if (!HEADER_NAME.test(k)) throw invalidArgument(`${field} has an invalid header name ${JSON.stringify(k)}.`);
-    if (/[\r\n\0]/.test(v)) throw invalidArgument(`${field}["${k}"] must not contain line breaks or NUL.`);
-    const bad = HEADER_VALUE_OUTSIDE.exec(v);
-    if (bad) {
-      throw invalidArgument(
-        `${field}["${k}"] contains ${JSON.stringify(bad[0])}, which an HTTP request cannot carry: header values may hold tabs, spaces, visible ASCII and U+0080-U+00FF only.`,
-      );
-    }
+    if (!isHeaderName(k)) throw invalidArgument(`${field} has an invalid header name ${JSON.stringify(k)}.`);
+    const problem = headerValueProblem(v);
+    if (problem) throw invalidArgument(`${field}["${k}"] ${problem}.`);
     size += k.length + v.length + 4;
   }
   if (size >= MAX_HEADER_BYTES) throw invalidArgument(`${field} must be smaller than 80 KB in total, got ${size} bytes.`);
