@@ -74,19 +74,19 @@ function clone<T>(value: T): T {
 }
 
 function getPath(obj: ProtoObject | undefined, path: string[]): unknown {
-  let cur: any = obj;
+  let cur: unknown = obj;
   for (const key of path) {
     if (cur == null || typeof cur !== 'object') return undefined;
-    cur = cur[key];
+    cur = (cur as ProtoObject)[key];
   }
   return cur;
 }
 
 function setPath(obj: ProtoObject, path: string[], value: unknown): void {
-  let cur: any = obj;
+  let cur: ProtoObject = obj;
   for (const key of path.slice(0, -1)) {
     if (cur[key] == null || typeof cur[key] !== 'object') cur[key] = {};
-    cur = cur[key];
+    cur = cur[key] as ProtoObject;
   }
   const last = path[path.length - 1];
   if (value === undefined) delete cur[last];
