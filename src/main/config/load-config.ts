@@ -41,7 +41,7 @@ function checkConfig(config: LoadedConfig, base: Partial<EngineSettings>): Loade
       mergeQueueConfig(undefined, spec.queue, null, settings, spec.burstSettable);
     } catch (err) {
       const message = toApiError(err).message;
-      const field = /\b([a-z_]+(?:\.[a-z_]+)+)\b/.exec(message)?.[1];
+      const field = /\b([a-z_]+(?:\[\d+\])?(?:\.[a-z_]+(?:\[\d+\])?)+)/.exec(message)?.[1];
       const w = spec.where(field ? field.split('.') : []);
       const reason = field && message.startsWith(`${field} `) ? message.slice(field.length + 1) : message;
       throw new ConfigError(config.file, w.line, w.field, reason.replace(/\.$/, ''));

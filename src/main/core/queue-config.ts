@@ -1,4 +1,5 @@
 import { invalidArgument } from './errors';
+import { headerValueProblem, isHeaderName } from './http-header-rule';
 import type { ProtoObject } from './protos';
 import { fromUs, isSet, toUs, type ProtoTime } from './proto-time';
 import type { EngineSettings } from './settings';
@@ -235,6 +236,8 @@ function validateHttpTarget(target: ProtoObject): ProtoObject {
   const uri = out.uriOverride;
   if (uri) {
     if (uri.host !== undefined && uri.host === '') throw invalidArgument('http_target.uri_override.host must not be empty.');
+    const problem = uri.host ? hostProblem(uri.host) : undefined;
+    if (problem) throw invalidArgument(`http_target.uri_override.host ${JSON.stringify(uri.host)} ${problem}.`);
     if (uri.port !== undefined && (!Number.isInteger(uri.port) || uri.port < 0 || uri.port > 65535)) {
       throw invalidArgument(`http_target.uri_override.port must be a positive port number, got ${uri.port}.`);
     }
@@ -246,9 +249,36 @@ function validateHttpTarget(target: ProtoObject): ProtoObject {
     throw invalidArgument('http_target.oidc_token requires both service_account_email and audience.');
   }
   for (const [i, override] of (out.headerOverrides ?? []).entries()) {
-    if (!override?.header?.key) throw invalidArgument(`http_target.header_overrides[${i}].header.key must not be empty.`);
+    const field = `http_target.header_overrides[${i}].header`;
+    const key: string | undefined = override?.header?.key;
+    if (!key) throw invalidArgument(`${field}.key must not be empty.`);
+    if (!isHeaderName(key)) {
+      throw invalidArgument(`${field}.key ${JSON.stringify(key)} is not a header name: letters, digits and !#$%&'*+-.^_\`|~ only.`);
+    }
+    const problem = headerValueProblem(override.header.value ?? '');
+    if (problem) throw invalidArgument(`${field}.value ${problem}.`);
   }
   return out;
+}
+
+/**
+ * Why the dispatcher could not put this host into a task's URL as given; undefined when it can.
+ * It replaces the URL's hostname, which keeps an unchanged URL when the host does not parse and
+ * only the part before a port, path or query otherwise.
+ */
+function hostProblem(host: string): string | undefined {
+  let parsed: URL;
+  try {
+    parsed = new URL(`http://${host}/`);
+  } catch {
+    return 'is not a host name';
+  }
+  const replaced = new URL('http://placeholder.invalid/');
+  replaced.hostname = host;
+  if (parsed.href !== `http://${parsed.hostname}/` || replaced.hostname !== parsed.hostname) {
+    return 'must be a host name alone, without a scheme, user, port, path or query (the port has its own field)';
+  }
+  return undefined;
 }
 
 /** The host App Engine routing resolves to, as describe shows it (`SERVICE.PROJECT.appspot.com`). */
