@@ -1,6 +1,6 @@
 import type { Engine } from '../core/engine';
 import type { HttpHandler } from './http-server';
-import { parseJsonText } from './rest/json-text';
+import { parseJsonText } from './json-text';
 
 const ENQUEUE_PATH = /^\/projects\/([^/]+)\/locations\/([^/]+)\/queues\/([^/]+)\/tasks$/;
 

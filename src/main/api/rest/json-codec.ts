@@ -18,7 +18,7 @@ import {
   type Json,
 } from '../../core/proto-json';
 import type { ProtoObject } from '../../core/protos';
-import { parseJsonText } from './json-text';
+import { parseJsonText } from '../json-text';
 import type { PathParam, Route } from './route-table';
 
 /**

@@ -1,5 +1,5 @@
 import { isUtf8 } from 'node:buffer';
-import { invalidArgument } from '../../core/errors';
+import { invalidArgument } from '../core/errors';
 
 /**
  * A REST body's bytes to a JSON value, refusing before JSON.parse what would make later steps
