@@ -12,15 +12,31 @@ export const MAX_JSON_DEPTH = 100;
 /** How much of a too-deep path the error message shows. */
 const PATH_PREVIEW = 12;
 
-export function parseJsonText(body: Buffer): unknown {
-  checkDepth(body);
+export interface JsonTextOptions {
+  /** What the body was sent to, named in every refusal ("Invalid JSON payload received for /api/x."). */
+  source?: string;
+  /**
+   * `keep` (the default) hands invalid UTF-8 on as lone surrogates, for a caller whose message walk
+   * refuses them naming the field; `refuse` refuses the body at its first invalid byte, for a caller
+   * with no such walk.
+   */
+  invalidUtf8?: 'keep' | 'refuse';
+}
+
+export function parseJsonText(body: Buffer, options: JsonTextOptions = {}): unknown {
+  const refusal = `Invalid JSON payload received${options.source ? ` for ${options.source}` : ''}.`;
+  checkDepth(body, refusal);
+  if (options.invalidUtf8 === 'refuse') {
+    const at = firstInvalidByte(body);
+    if (at >= 0) throw invalidArgument(`${refusal} The body is not valid UTF-8 at byte ${at}.`);
+  }
   let text = decodeKeepingInvalidBytes(body);
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   if (!text.trim()) return undefined;
   try {
     return JSON.parse(text);
   } catch (err) {
-    throw invalidArgument(`Invalid JSON payload received. ${(err as Error).message}`);
+    throw invalidArgument(`${refusal} ${(err as Error).message}`);
   }
 }
 
@@ -36,7 +52,7 @@ const CLOSE_ARRAY = 0x5d;
  * Counts `{` and `[` outside strings. Each open container remembers where its latest key is in the
  * bytes (objects) or -1 (arrays), so the refusal can say where the nesting went too deep.
  */
-function checkDepth(bytes: Buffer): void {
+function checkDepth(bytes: Buffer, refusal: string): void {
   const open: Array<[number, number] | null> = [];
   let lastString: [number, number] | null = null;
   for (let i = 0; i < bytes.length; i++) {
@@ -52,9 +68,7 @@ function checkDepth(bytes: Buffer): void {
     } else if (b === OPEN_OBJECT || b === OPEN_ARRAY) {
       open.push(b === OPEN_ARRAY ? [-1, -1] : null);
       if (open.length > MAX_JSON_DEPTH) {
-        throw invalidArgument(
-          `Invalid JSON payload received. Nesting deeper than ${MAX_JSON_DEPTH} levels at '${pathOf(bytes, open)}'.`,
-        );
+        throw invalidArgument(`${refusal} Nesting deeper than ${MAX_JSON_DEPTH} levels at '${pathOf(bytes, open)}'.`);
       }
     } else if (b === CLOSE_OBJECT || b === CLOSE_ARRAY) {
       open.pop();
@@ -114,6 +128,17 @@ function decodeKeepingInvalidBytes(bytes: Buffer): string {
     runStart = i;
   }
   return out + bytes.toString('utf8', runStart);
+}
+
+/** The offset of the first byte that is not part of a valid UTF-8 sequence, or -1. */
+function firstInvalidByte(bytes: Buffer): number {
+  if (isUtf8(bytes)) return -1;
+  for (let i = 0; i < bytes.length; ) {
+    const n = sequenceLength(bytes, i);
+    if (n === 0) return i;
+    i += n;
+  }
+  return -1;
 }
 
 /** The length of the valid UTF-8 sequence at `i`, or 0 (https://www.rfc-editor.org/rfc/rfc3629#section-4). */

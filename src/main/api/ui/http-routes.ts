@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError, invalidArgument } from '../../core/errors';
 import type { HttpHandler } from '../http-server';
 import { NO_STORE, sendError, sendJson, sendMethodNotAllowed } from '../json-response';
+import { parseJsonText } from '../json-text';
 import { ROUTES, type CommandName } from '../../../shared/contract';
 import type { UiService } from '../ui-service';
 
@@ -55,14 +56,13 @@ export function createUiHttpHandler(service: UiService): HttpHandler {
   };
 }
 
+/**
+ * No message walk follows (the commands take plain objects), so invalid UTF-8 is refused here
+ * rather than read as U+FFFD; nesting is bounded before parsing, as on the REST surface.
+ */
 function parseJson(body: Buffer | undefined, path: string): Record<string, unknown> {
   if (!body || body.length === 0) return {};
-  let value: unknown;
-  try {
-    value = JSON.parse(body.toString('utf8'));
-  } catch {
-    throw invalidArgument(`Invalid JSON payload received for ${path}.`);
-  }
+  const value = parseJsonText(body, { source: path, invalidUtf8: 'refuse' });
   if (!value || typeof value !== 'object' || Array.isArray(value)) throw invalidArgument(`The body of ${path} must be a JSON object.`);
   return value as Record<string, unknown>;
 }
