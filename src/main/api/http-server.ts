@@ -2,7 +2,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApiError } from '../core/errors';
 import type { StoreHealthReport } from '../core/store-health';
-import { sendError } from './json-response';
+import { NO_STORE, sendError, sendJson } from './json-response';
 
 export type HttpHandler = (req: http.IncomingMessage, res: http.ServerResponse, body: Buffer | undefined) => Promise<boolean>;
 
@@ -54,9 +54,7 @@ export function createHttpServer(opts: HttpServerOptions): http.Server {
       const health = opts.health?.();
       if (health && health.status !== 'ok') {
         // Alive (a restart would not free the disk) but not ready to take writes.
-        const text = JSON.stringify(health);
-        res.writeHead(path === '/readyz' ? 503 : 200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
-        res.end(method === 'HEAD' ? undefined : text);
+        sendJson(res, path === '/readyz' ? 503 : 200, health, NO_STORE);
         return;
       }
       res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': 2 });
