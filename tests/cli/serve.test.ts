@@ -11,6 +11,9 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, afterEach, describe, it } from 'node:test';
+import { SystemClock } from '../../src/main/core/clock';
+import { Engine } from '../../src/main/core/engine';
+import { resolveSettings } from '../../src/main/core/settings';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const CLI = path.join(ROOT, 'src', 'main', 'cli', 'main.ts');
@@ -304,6 +307,104 @@ describe('tasklight serve --log-format json', { timeout: TIMEOUT_MS * 2 }, () =>
       assert.ok(stdoutLines.length >= 2, cli.stdout());
       for (const line of stdoutLines) assert.ok(isJson(line), `not a JSON line on stdout: ${line}`);
       assert.equal(stdoutLines.filter((line) => JSON.parse(line).message === 'Tasklight ready').length, 1, 'exactly one ready line');
+    } finally {
+      handler.close();
+    }
+  });
+});
+
+/** A handler that holds every request until the test answers it. */
+async function holdingHandler() {
+  const held: http.ServerResponse[] = [];
+  const arrived: Array<() => void> = [];
+  const server = http.createServer((req, res) => {
+    req.resume();
+    held.push(res);
+    for (const wake of arrived.splice(0)) wake();
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return {
+    url: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}/work`,
+    /** Resolves once a request is being held. */
+    async request(): Promise<http.ServerResponse> {
+      while (held.length === 0) await new Promise<void>((resolve) => arrived.push(resolve));
+      return held[0]!;
+    },
+    close() {
+      for (const res of held) res.destroy();
+      server.closeAllConnections();
+      server.close();
+    },
+  };
+}
+
+/** Resolves once stderr matches; rejects if the CLI exits first. */
+function stderrMatching(cli: Cli, pattern: RegExp): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      if (!pattern.test(cli.stderr())) return;
+      cli.child.stderr!.off('data', check);
+      resolve();
+    };
+    cli.child.stderr!.on('data', check);
+    check();
+    void cli.exited.then(() => reject(new Error(`tasklight exited before stderr matched ${pattern}; stderr: ${cli.stderr()}`)));
+  });
+}
+
+async function taskInFlight(httpUrl: string, target: string): Promise<void> {
+  const parent = 'projects/stop/locations/us-central1';
+  const post = (p: string, body: unknown) => fetch(`${httpUrl}${p}`, { method: 'POST', body: JSON.stringify(body) });
+  assert.equal((await post(`/v2/${parent}/queues`, { name: `${parent}/queues/q` })).status, 200);
+  assert.equal((await post(`/v2/${parent}/queues/q/tasks`, { task: { httpRequest: { url: target } } })).status, 200);
+}
+
+describe('tasklight serve stopping with an attempt in flight', { timeout: TIMEOUT_MS * 2 }, () => {
+  it('on SIGTERM claims nothing more, waits for the attempt in flight, records its answer, and exits 0', { timeout: TIMEOUT_MS }, async () => {
+    const handler = await holdingHandler();
+    const dataDir = path.join(tempDir(), 'data');
+    try {
+      const cli = runCli(['serve', '--grpc-port', '0', '--http-port', '0', '--data-dir', dataDir]);
+      const ready = await cli.ready;
+      await taskInFlight(ready.httpUrl, handler.url);
+      const response = await handler.request();
+
+      cli.child.kill('SIGTERM');
+      await stderrMatching(cli, /tasklight: stopping: waiting up to \d+ s for 1 attempt in flight/);
+      response.writeHead(204).end();
+      assert.deepEqual(await cli.exited, { code: 0, signal: null }, `stderr: ${cli.stderr()}`);
+
+      const engine = Engine.open(dataDir, new SystemClock(), resolveSettings(), { startDispatching: false });
+      try {
+        assert.deepEqual(engine.attempts().map((a) => [a.outcome, a.status]), [['success', 204]], 'the answer that came within the grace is recorded');
+      } finally {
+        engine.close();
+      }
+    } finally {
+      handler.close();
+    }
+  });
+
+  it('a second SIGINT during the grace exits at once with 130', { timeout: TIMEOUT_MS }, async () => {
+    const handler = await holdingHandler();
+    try {
+      const cli = runCli(['serve', '--grpc-port', '0', '--http-port', '0', '--in-memory']);
+      const ready = await cli.ready;
+      await taskInFlight(ready.httpUrl, handler.url);
+      await handler.request();
+
+      cli.child.kill('SIGINT');
+      await stderrMatching(cli, /tasklight: stopping: waiting up to \d+ s for 1 attempt in flight/);
+      // A copy of the first signal (terminal + npm) within moments is not a second one: repeat
+      // Ctrl+C until the CLI takes one as deliberate.
+      const again = setInterval(() => cli.child.kill('SIGINT'), 100);
+      try {
+        assert.deepEqual(await cli.exited, { code: 130, signal: null }, `stderr: ${cli.stderr()}`);
+      } finally {
+        clearInterval(again);
+      }
+      assert.match(cli.stderr(), /tasklight: SIGINT again, exiting without a clean shutdown/);
     } finally {
       handler.close();
     }

@@ -83,13 +83,18 @@ async function serve(config: ServeConfig, env: NodeJS.ProcessEnv): Promise<void>
     throw err;
   }
 
-  const shutdown = async (running: RunningServer, code = 0): Promise<void> => {
+  /**
+   * Stops and exits: claims nothing more at once, gives attempts in flight `graceMs` to be answered
+   * and recorded (those cut off are recorded as interrupted and sent again after the next start),
+   * prints the last attempt records, writes --export-on-exit, then closes ports and store.
+   */
+  const shutdown = async (running: RunningServer, code = 0, graceMs = 0): Promise<void> => {
     try {
+      await running.engine.stopDispatching(graceMs);
+      // On a full disk the last writes fail; close() below reports what matters.
+      await running.engine.settle().catch(() => undefined);
       started.stopLog?.();
-      if (config.exportOnExit) {
-        await running.engine.settle();
-        writeSnapshot(running.engine, config.exportOnExit);
-      }
+      if (config.exportOnExit) writeSnapshot(running.engine, config.exportOnExit);
       await running.close();
     } catch (err) {
       process.stderr.write(`tasklight: error while shutting down: ${firstLine(err)}\n`);
@@ -116,7 +121,7 @@ async function serve(config: ServeConfig, env: NodeJS.ProcessEnv): Promise<void>
     stopping = true;
     firstSignalAt = performance.now();
     // Still starting: shut down as soon as startServer resolves (below).
-    if (server) void shutdown(server);
+    if (server) void shutdown(server, 0, graceOnSignal(server, signal));
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
@@ -190,6 +195,19 @@ async function serve(config: ServeConfig, env: NodeJS.ProcessEnv): Promise<void>
     const exitCode = code ?? (signal ? 128 + (osConstants.signals[signal] ?? 0) : 1);
     void shutdown(running, exitCode);
   });
+}
+
+/** How long attempts in flight get on Ctrl-C or SIGTERM; says so when any are waited for. */
+function graceOnSignal(server: RunningServer, signal: NodeJS.Signals): number {
+  const graceMs = server.engine.settings.shutdownGraceMs;
+  const inFlight = server.engine.queueRows().reduce((sum, queue) => sum + (server.engine.runtime(queue.name)?.inFlight ?? 0), 0);
+  if (inFlight > 0 && graceMs > 0) {
+    const attempts = inFlight === 1 ? '1 attempt' : `${inFlight} attempts`;
+    process.stderr.write(
+      `tasklight: stopping: waiting up to ${Math.ceil(graceMs / 1000)} s for ${attempts} in flight (${signal} again exits now)\n`,
+    );
+  }
+  return graceMs;
 }
 
 type StartError = NodeJS.ErrnoException & { port?: unknown; address?: unknown };
