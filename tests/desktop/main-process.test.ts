@@ -11,7 +11,12 @@ import { once } from 'node:events';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as http from 'node:http';
+import type * as net from 'node:net';
 import { after, afterEach, before, describe, it } from 'node:test';
+import { SystemClock } from '../../src/main/core/clock';
+import { Engine } from '../../src/main/core/engine';
+import { resolveSettings } from '../../src/main/core/settings';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const MAIN = path.join(ROOT, 'out', 'main', 'index.js');
@@ -229,4 +234,86 @@ describe('desktop main process (built, with a stand-in electron module)', () => 
     // The first is unaffected.
     assert.equal((await fetch(`${httpUrl}/healthz`)).status, 200);
   });
+
+  it('on quit with an attempt in flight, waits for its answer and records it before exiting 0', async () => {
+    const handler = await holdingHandler();
+    try {
+      const home = tempDir();
+      const app = launch(home);
+      app.send({ cmd: 'ready' });
+      const { httpUrl, dataDir } = await readyLine(app);
+      await taskInFlight(httpUrl, handler.url);
+      const response = await handler.request();
+
+      const from = app.events.length;
+      app.send({ cmd: 'quit' });
+      await app.next('app.will-quit-prevented', from);
+      response.writeHead(204).end();
+      assert.equal((await app.next('app.exited', from)).code, 0);
+      assert.equal(await app.exited, 0);
+
+      const engine = Engine.open(dataDir, new SystemClock(), resolveSettings(), { startDispatching: false });
+      try {
+        assert.deepEqual(engine.attempts().map((a) => [a.outcome, a.status]), [['success', 204]], 'the answer that came within the grace is recorded');
+      } finally {
+        engine.close();
+      }
+    } finally {
+      handler.close();
+    }
+  });
+
+  it('quitting again while an attempt in flight is waited for exits at once', async () => {
+    const handler = await holdingHandler();
+    try {
+      const app = launch(tempDir());
+      app.send({ cmd: 'ready' });
+      const { httpUrl } = await readyLine(app);
+      await taskInFlight(httpUrl, handler.url);
+      await handler.request();
+
+      const from = app.events.length;
+      app.send({ cmd: 'quit' });
+      await app.next('app.will-quit-prevented', from);
+      app.send({ cmd: 'quit' });
+      assert.equal((await app.next('app.exited', from)).code, 1);
+      assert.equal(await app.exited, 1);
+      assert.match(app.output(), /quit again, exiting without waiting for attempts in flight/);
+    } finally {
+      handler.close();
+    }
+  });
 });
+
+/** A handler that holds every request until the test answers it. */
+async function holdingHandler() {
+  const held: http.ServerResponse[] = [];
+  const arrived: Array<() => void> = [];
+  const server = http.createServer((req, res) => {
+    req.resume();
+    held.push(res);
+    for (const wake of arrived.splice(0)) wake();
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return {
+    url: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}/work`,
+    /** Resolves once a request is being held. */
+    async request(): Promise<http.ServerResponse> {
+      while (held.length === 0) await new Promise<void>((resolve) => arrived.push(resolve));
+      return held[0]!;
+    },
+    close() {
+      for (const res of held) res.destroy();
+      server.closeAllConnections();
+      server.close();
+    },
+  };
+}
+
+async function taskInFlight(httpUrl: string, target: string): Promise<void> {
+  const parent = 'projects/stop/locations/us-central1';
+  const post = (p: string, body: unknown) => fetch(`${httpUrl}${p}`, { method: 'POST', body: JSON.stringify(body) });
+  assert.equal((await post(`/v2/${parent}/queues`, { name: `${parent}/queues/q` })).status, 200);
+  assert.equal((await post(`/v2/${parent}/queues/q/tasks`, { task: { httpRequest: { url: target } } })).status, 200);
+}

@@ -28,6 +28,7 @@ app.setPath('userData', defaultDataDir());
 let mainWindow: BrowserWindow | null = null;
 let server: RunningServer | null = null;
 let serverClosed = false;
+let closing = false;
 let unregisterIpc: (() => void) | null = null;
 let alerts: ExhaustionAlerts | null = null;
 
@@ -55,11 +56,20 @@ if (!app.requestSingleInstanceLock()) {
   app.on('will-quit', (event) => {
     if (!server || serverClosed) return;
     event.preventDefault();
+    if (closing) {
+      // Asked again (Quit, Ctrl-C) while attempts in flight get their grace: exit now; what is cut
+      // off keeps its lease in the store and is sent again after the next start.
+      console.error('tasklight: quit again, exiting without waiting for attempts in flight');
+      app.exit(1);
+      return;
+    }
+    closing = true;
     unregisterIpc?.();
     alerts?.stop();
     const running = server;
+    // Claims nothing more at once; attempts in flight get the engine's grace to be answered and recorded.
     running
-      .close()
+      .close({ graceMs: running.engine.settings.shutdownGraceMs })
       .catch((err: unknown) => console.error('tasklight: error while shutting down:', err))
       .finally(() => {
         serverClosed = true;
