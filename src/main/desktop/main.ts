@@ -28,7 +28,9 @@ app.setPath('userData', defaultDataDir());
 let mainWindow: BrowserWindow | null = null;
 let server: RunningServer | null = null;
 let serverClosed = false;
-let closing = false;
+/** When quitting began (performance.now()), while the engine stops. */
+let closingSince: number | null = null;
+const DUPLICATE_QUIT_WINDOW_MS = 500;
 let unregisterIpc: (() => void) | null = null;
 let alerts: ExhaustionAlerts | null = null;
 
@@ -48,6 +50,9 @@ if (!app.requestSingleInstanceLock()) {
 
   lockDownWebContents(appUrl);
 
+  // Ctrl-C and SIGTERM quit like the Quit menu item, gracefully; sent again, they exit at once.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => app.quit());
+
   app.on('window-all-closed', () => {
     // Closing the window stops the engine, on macOS too.
     app.quit();
@@ -56,14 +61,16 @@ if (!app.requestSingleInstanceLock()) {
   app.on('will-quit', (event) => {
     if (!server || serverClosed) return;
     event.preventDefault();
-    if (closing) {
+    if (closingSince !== null) {
+      // One Ctrl-C can arrive twice (from the terminal and forwarded by npm): only a later request is a second one.
+      if (performance.now() - closingSince < DUPLICATE_QUIT_WINDOW_MS) return;
       // Asked again (Quit, Ctrl-C) while attempts in flight get their grace: exit now; what is cut
       // off keeps its lease in the store and is sent again after the next start.
       console.error('tasklight: quit again, exiting without waiting for attempts in flight');
       app.exit(1);
       return;
     }
-    closing = true;
+    closingSince = performance.now();
     unregisterIpc?.();
     alerts?.stop();
     const running = server;
