@@ -11,6 +11,7 @@ import { isAppFrameUrl, isAppSender, registerUiIpc, type IpcEvent, type IpcMainL
 import { startServer, type RunningServer } from '../../src/main/server';
 import { TasklightError, type UiUpdate } from '../../src/shared/contract';
 import { IPC_UPDATE } from '../../src/shared/ipc';
+import { waitFor } from '../helpers/handler';
 
 const APP_URL = 'file:///opt/Tasklight/resources/app/out/renderer/index.html';
 const QUEUE = 'projects/p/locations/us-central1/queues/ipc';
@@ -126,7 +127,8 @@ describe('Electron IPC bridge (injected transport)', () => {
     const started = Date.now();
     // 400 changes in quick succession.
     await Promise.all(Array.from({ length: 400 }, (_, i) => server.ui.call('createTask', { queue: QUEUE, url: `http://127.0.0.1:9/${i}`, delayS: 3600 })));
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    // Until the update that counts them all (30 s only catches a hang).
+    await waitFor(() => updates.at(-1)?.queues?.find((q) => q.name === QUEUE)?.counts.scheduled === 401, 30_000, 'an update counting all 401 tasks');
     const elapsed = (Date.now() - started) / 1000;
     assert.ok(updates.length >= 1, 'at least one update');
     assert.ok(updates.length <= Math.ceil(elapsed * 10) + 1, `${updates.length} updates in ${elapsed.toFixed(2)} s`);
@@ -146,7 +148,7 @@ describe('Electron IPC bridge (injected transport)', () => {
     const r = renderer(main, WINDOW_ID, APP_URL);
     const bridge = createBridge(r.ipc, '1');
     bridge.subscribe(() => undefined);
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await waitFor(() => server.ui.hub.size === 1, 30_000, 'the subscription to reach the hub');
     assert.equal(server.ui.hub.size, 1);
     r.destroy();
     assert.equal(server.ui.hub.size, 0);
