@@ -6,10 +6,10 @@
 import type { Engine } from '../core/engine';
 import { invalidArgument } from '../core/errors';
 import { taskName } from '../core/resource-names';
-import type { ArgsOf, CommandName, ResultOf, RetrySettings, ServerInfo, TaskState, UiUpdate } from '../../shared/contract';
+import type { ArgsOf, CommandName, ResultOf, RetrySettings, ServerInfo, StatusClass, TaskSort, TaskState, UiUpdate } from '../../shared/contract';
 import { isCommandName } from '../../shared/contract';
 import { version } from '../../../package.json';
-import { num, obj, str, taskRef } from './ui/command-args';
+import { bool, num, obj, optStr, str, strArray, taskRef } from './ui/command-args';
 import { EventHub, type Subscriber } from './ui/event-hub';
 import { QueueCommands } from './ui/queue-commands';
 import { QueueStats } from './ui/queue-stats';
@@ -31,6 +31,25 @@ export interface UiServiceOptions {
 type Handler<K extends CommandName> = (args: ArgsOf<K>) => Promise<ResultOf<K>> | ResultOf<K>;
 type Handlers = { [K in CommandName]: Handler<K> };
 
+
+const TASK_STATES: readonly TaskState[] = ['scheduled', 'due', 'dispatching', 'backing_off', 'succeeded', 'exhausted'];
+const STATUS_CLASSES: readonly StatusClass[] = ['2xx', '3xx', '4xx', '5xx', 'network'];
+const TASK_SORTS: readonly TaskSort[] = ['schedule', 'created', 'attempts'];
+
+/** An optional string that must be one of `allowed`. */
+function oneOf<T extends string>(value: unknown, field: string, allowed: readonly T[]): T | undefined {
+  const s = optStr(value, field);
+  if (s === undefined || s === '') return undefined;
+  if (!allowed.includes(s as T)) throw invalidArgument(`${field} must be one of ${allowed.join(', ')}, got "${s}".`);
+  return s as T;
+}
+
+/** listTasks' states: a list (a GET query string may carry one state as a plain string). */
+function taskStates(value: unknown): TaskState[] | undefined {
+  const list = strArray(value, 'states');
+  list?.forEach((s, i) => oneOf(s, `states[${i}]`, TASK_STATES));
+  return list as TaskState[] | undefined;
+}
 
 export class UiService {
   readonly stats: QueueStats;
@@ -56,8 +75,8 @@ export class UiService {
       serverInfo: () => this.serverInfo(),
       listQueues: () => this.stats.all(),
       getQueue: (a) => this.queues.summary(str(obj<{ name: string }>(a).name, 'name')),
-      createQueue: (a) => this.queues.create(obj(a)),
-      updateQueue: (a) => this.queues.update(obj(a)),
+      createQueue: (a) => this.queues.create(a),
+      updateQueue: (a) => this.queues.update(a),
       pauseQueue: async (a) => {
         const name = str(obj<{ name: string }>(a).name, 'name');
         await engine.setQueueState(name, 'PAUSED');
@@ -81,18 +100,20 @@ export class UiService {
       reservedNames: (a) => this.queues.reservedNames(str(obj<{ name: string }>(a).name, 'name'), num(obj<{ limit?: number }>(a).limit, 'limit')),
       listTasks: (a) => {
         const args = obj<ArgsOf<'listTasks'>>(a);
-        str(args.queue, 'queue');
         return listTasks(engine, {
-          ...args,
-          // A GET query string may carry one state as a plain string.
-          states: args.states === undefined ? undefined : ([] as TaskState[]).concat(args.states),
+          queue: str(args.queue, 'queue'),
+          states: taskStates(args.states),
+          statusClass: oneOf(args.statusClass, 'statusClass', STATUS_CLASSES),
+          host: optStr(args.host, 'host'),
+          search: optStr(args.search, 'search'),
+          sort: oneOf(args.sort, 'sort', TASK_SORTS),
+          desc: bool(args.desc, 'desc') ?? false,
           offset: num(args.offset, 'offset'),
           limit: num(args.limit, 'limit'),
-          desc: args.desc === true || (args.desc as unknown) === 'true',
         });
       },
       getTask: (a) => this.tasks.detail(a),
-      createTask: (a) => this.tasks.create(obj(a)),
+      createTask: (a) => this.tasks.create(a),
       runTask: (a) => this.tasks.run(a),
       deleteTask: async (a) => {
         const { queue, id } = taskRef(a);
@@ -100,20 +121,23 @@ export class UiService {
         return { deleted: true as const };
       },
       duplicateTask: (a) => this.tasks.duplicate(a),
-      replayAttempt: (a) => this.tasks.replay(obj(a)),
-      verifyToken: (a) => verifyToken(engine.tokens, obj(a), usToMs(engine.clock.nowUs())),
+      replayAttempt: (a) => this.tasks.replay(a),
+      verifyToken: (a) => {
+        const args = obj<ArgsOf<'verifyToken'>>(a);
+        const checked = { token: optStr(args.token, 'token') ?? '', audience: optStr(args.audience, 'audience'), url: optStr(args.url, 'url') };
+        return verifyToken(engine.tokens, checked, usToMs(engine.clock.nowUs()));
+      },
       timeline: (a) => {
         const args = obj<ArgsOf<'timeline'>>(a);
-        return timeline(engine, {
-          queue: str(args.queue, 'queue'),
-          fromMs: num(args.fromMs, 'fromMs') ?? Date.now() - 3_600_000,
-          toMs: num(args.toMs, 'toMs') ?? Date.now() + 3_600_000,
-          limit: num(args.limit, 'limit'),
-        });
+        const queue = str(args.queue, 'queue');
+        const fromMs = num(args.fromMs, 'fromMs');
+        const toMs = num(args.toMs, 'toMs');
+        const limit = num(args.limit, 'limit');
+        return timeline(engine, { queue, fromMs: fromMs ?? Date.now() - 3_600_000, toMs: toMs ?? Date.now() + 3_600_000, limit });
       },
       retryPlan: (a) => {
         const args = obj<ArgsOf<'retryPlan'>>(a);
-        const r = { ...DEFAULT_RETRY_SETTINGS, ...obj<Partial<RetrySettings>>(args.retry) };
+        const r = { ...DEFAULT_RETRY_SETTINGS, ...obj<RetrySettings>(args.retry, 'retry') };
         for (const k of Object.keys(r) as Array<keyof RetrySettings>) {
           const v = num(r[k], `retry.${k}`);
           if (v === undefined) throw invalidArgument(`retry.${k} is required.`);
@@ -125,12 +149,12 @@ export class UiService {
         return retryPlan(r, Math.min(200, num(args.limit, 'limit') ?? 25));
       },
       advanceToNextDue: (a) => this.queues.advanceToNextDue(str(obj<{ name: string }>(a).name, 'name')),
-      advanceClock: (a) => this.testing.advanceClock(obj(a)),
-      resetClock: (a) => this.testing.resetClock(obj(a)),
+      advanceClock: (a) => this.testing.advanceClock(a),
+      resetClock: (a) => this.testing.resetClock(a),
       reset: () => this.testing.reset(),
-      forgetNames: (a) => this.testing.forgetNames(obj(a)),
-      waitIdle: (a) => this.testing.waitIdle(obj(a)),
-      listAttempts: (a) => this.testing.listAttempts(obj(a)),
+      forgetNames: (a) => this.testing.forgetNames(a),
+      waitIdle: (a) => this.testing.waitIdle(a),
+      listAttempts: (a) => this.testing.listAttempts(a),
     };
   }
 
@@ -138,7 +162,8 @@ export class UiService {
   async call<K extends CommandName>(command: K, args: ArgsOf<K>): Promise<ResultOf<K>> {
     if (!isCommandName(command)) throw invalidArgument(`Unknown command "${String(command)}".`);
     const handler = this.handlers[command] as Handler<K>;
-    return handler(args);
+    // Every handler reads its arguments as an object; anything else is refused here, once.
+    return handler(obj(args) as ArgsOf<K>);
   }
 
   subscribe(listener: (update: UiUpdate) => void, ready?: () => boolean): () => void {

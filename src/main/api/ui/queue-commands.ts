@@ -16,7 +16,7 @@ import type {
   StatusClass,
   UpdateQueueArgs,
 } from '../../../shared/contract';
-import { num, obj, str } from './command-args';
+import { num, obj, optStr, str } from './command-args';
 import type { QueueStats } from './queue-stats';
 import { protoDuration, statusClassOf, usToMs } from './views';
 
@@ -40,23 +40,27 @@ export class QueueCommands {
     return q;
   }
 
-  async create(args: CreateQueueArgs): Promise<QueueSummary> {
-    let name = args.name;
+  async create(a: unknown): Promise<QueueSummary> {
+    const args = obj<CreateQueueArgs>(a);
+    let name = optStr(args.name, 'name');
+    const { body } = queueFields(args);
     if (!name) {
       const [, project, , location] = this.defaultParent().split('/');
-      name = `projects/${args.project || project}/locations/${args.location || location}/queues/${str(args.id, 'id')}`;
+      const p = optStr(args.project, 'project') || project;
+      const l = optStr(args.location, 'location') || location;
+      name = `projects/${p}/locations/${l}/queues/${str(args.id, 'id')}`;
     }
     const parsed = parseQueueName(name);
-    const { body } = queueFields(args);
     await this.engine.createQueue(`projects/${parsed.project}/locations/${parsed.location}`, { ...body, name: parsed.full });
     return this.summary(parsed.full);
   }
 
   /** Sets only the fields given (an update mask of them). */
-  async update(args: UpdateQueueArgs): Promise<QueueSummary> {
+  async update(a: unknown): Promise<QueueSummary> {
+    const args = obj<UpdateQueueArgs>(a);
     const name = str(args.name, 'name');
-    this.requireQueue(name);
     const { body, paths } = queueFields(args);
+    this.requireQueue(name);
     if (paths.length) await this.engine.updateQueue({ ...body, name }, paths);
     return this.summary(name);
   }
@@ -135,7 +139,7 @@ export class QueueCommands {
 function queueFields(args: { rateLimits?: CreateQueueArgs['rateLimits']; retry?: Partial<RetrySettings> }): { body: ProtoObject; paths: string[] } {
   const body: ProtoObject = {};
   const paths: string[] = [];
-  const rl = obj<NonNullable<CreateQueueArgs['rateLimits']>>(args.rateLimits);
+  const rl = obj<NonNullable<CreateQueueArgs['rateLimits']>>(args.rateLimits, 'rateLimits');
   const rate = num(rl.maxDispatchesPerSecond, 'rateLimits.maxDispatchesPerSecond');
   const conc = num(rl.maxConcurrentDispatches, 'rateLimits.maxConcurrentDispatches');
   if (rate !== undefined || conc !== undefined) {
@@ -149,7 +153,7 @@ function queueFields(args: { rateLimits?: CreateQueueArgs['rateLimits']; retry?:
       paths.push('rateLimits.maxConcurrentDispatches');
     }
   }
-  const r = obj<Partial<RetrySettings>>(args.retry);
+  const r = obj<RetrySettings>(args.retry, 'retry');
   const retry: ProtoObject = {};
   const set = (key: string, value: unknown) => {
     retry[key] = value;

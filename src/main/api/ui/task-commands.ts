@@ -5,7 +5,7 @@ import { decodeMessage, type ProtoObject } from '../../core/protos';
 import { shortId, taskName } from '../../core/resource-names';
 import { PAYLOAD_TYPE, type TaskPayload } from '../../core/task-request';
 import type { CreateTaskArgs, ReplayArgs, ReplayView, TaskDetail, TaskSummary } from '../../../shared/contract';
-import { num, obj, str, taskRef } from './command-args';
+import { num, obj, optStr, str, strMap, taskRef } from './command-args';
 import type { EventHub } from './event-hub';
 import type { Replayer } from './replay';
 import { taskDetail } from './task-detail';
@@ -27,25 +27,29 @@ export class TaskCommands {
   }
 
   /** An HTTP task from the create-task form. */
-  async create(args: CreateTaskArgs): Promise<TaskSummary> {
+  async create(a: unknown): Promise<TaskSummary> {
+    const args = obj<CreateTaskArgs>(a);
     const queue = str(args.queue, 'queue');
+    const id = optStr(args.id, 'id');
     const url = str(args.url, 'url');
-    const method = (args.method || 'POST').toUpperCase();
-    const httpRequest: ProtoObject = { url, httpMethod: method, headers: { ...(args.headers ?? {}) } };
-    const body = args.bodyBase64 ? Buffer.from(args.bodyBase64, 'base64') : args.body ? Buffer.from(args.body, 'utf8') : undefined;
-    if (body?.length) httpRequest.body = body;
-    if (args.oidcServiceAccountEmail) {
-      httpRequest.oidcToken = { serviceAccountEmail: args.oidcServiceAccountEmail, ...(args.oidcAudience ? { audience: args.oidcAudience } : {}) };
-    }
-    const task: ProtoObject = { httpRequest };
-    if (args.id) task.name = taskName(queue, args.id);
+    const method = (optStr(args.method, 'method') || 'POST').toUpperCase();
+    const headers = strMap(args.headers, 'headers');
+    const text = optStr(args.body, 'body');
+    const base64 = optStr(args.bodyBase64, 'bodyBase64');
+    const oidcEmail = optStr(args.oidcServiceAccountEmail, 'oidcServiceAccountEmail');
+    const oidcAudience = optStr(args.oidcAudience, 'oidcAudience');
     const delayS = num(args.delayS, 'delayS');
     const at = num(args.scheduleMs, 'scheduleMs');
+    const httpRequest: ProtoObject = { url, httpMethod: method, headers: { ...headers } };
+    const body = base64 ? Buffer.from(base64, 'base64') : text ? Buffer.from(text, 'utf8') : undefined;
+    if (body?.length) httpRequest.body = body;
+    if (oidcEmail) httpRequest.oidcToken = { serviceAccountEmail: oidcEmail, ...(oidcAudience ? { audience: oidcAudience } : {}) };
+    const task: ProtoObject = { httpRequest };
+    if (id) task.name = taskName(queue, id);
     if (at !== undefined) task.scheduleTime = protoTimestampUs(msToUs(at));
     else if (delayS) task.scheduleTime = protoTimestampUs(this.engine.queueNowUs(queue) + msToUs(delayS * 1000));
     const created = await this.engine.createTask(queue, task, 'BASIC');
-    const id = shortId(String(created.name));
-    return taskSummary(this.engine, queue, id);
+    return taskSummary(this.engine, queue, shortId(String(created.name)));
   }
 
   /** RunTask from the UI: dispatched now, whatever its schedule. */
@@ -77,9 +81,17 @@ export class TaskCommands {
   }
 
   /** Sends a recorded attempt's request again, as recorded or with edits; the task is not touched. */
-  async replay(args: ReplayArgs): Promise<ReplayView> {
+  async replay(input: unknown): Promise<ReplayView> {
+    const args = obj<ReplayArgs>(input);
     const { queue, id } = taskRef(args);
     const attemptId = num(args.attemptId, 'attemptId');
+    const e = obj<NonNullable<ReplayArgs['edits']>>(args.edits, 'edits');
+    const edits = {
+      method: optStr(e.method, 'edits.method'),
+      url: optStr(e.url, 'edits.url'),
+      headers: strMap(e.headers, 'edits.headers'),
+      bodyBase64: optStr(e.bodyBase64, 'edits.bodyBase64'),
+    };
     const a = attemptId === undefined ? undefined : this.engine.reads.attempt(attemptId);
     if (!a || a.queue !== queue || a.task_id !== id) throw notFound(`Attempt ${attemptId} of task ${id} does not exist.`);
     const recorded = JSON.parse(a.request);
@@ -91,7 +103,6 @@ export class TaskCommands {
       const full = p?.httpRequest?.body ?? p?.appEngineHttpRequest?.body;
       if (full) body = Buffer.from(full);
     }
-    const edits = obj<NonNullable<ReplayArgs['edits']>>(args.edits);
     const edited = !!(edits.method || edits.url || edits.headers || edits.bodyBase64 !== undefined);
     if (edits.bodyBase64 !== undefined) body = Buffer.from(edits.bodyBase64, 'base64');
     const url = edits.url || recorded.url;

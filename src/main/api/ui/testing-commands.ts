@@ -15,6 +15,7 @@ import type {
   WaitIdleResponse,
 } from '../../../shared/testing-contract';
 import { MAX_ADVANCE_CLOCK_SECONDS } from '../../../shared/testing-contract';
+import { bool, num, obj, optStr } from './command-args';
 import { attemptRecord } from './views';
 
 const DEFAULT_WAIT_MS = 10_000;
@@ -25,11 +26,11 @@ const MAX_LIMIT = 10_000;
 /** The test helpers over the engine; the UI service serves them as commands over HTTP and IPC. */
 export interface TestingOperations {
   reset(): Promise<ResetResponse>;
-  forgetNames(args: ForgetNamesRequest): Promise<ForgetNamesResponse>;
-  waitIdle(args: WaitIdleRequest): Promise<WaitIdleResponse>;
-  listAttempts(args: AttemptsQuery): AttemptsResponse;
-  advanceClock(args: AdvanceClockRequest): Promise<AdvanceClockResponse>;
-  resetClock(args: ResetClockRequest): Promise<AdvanceClockResponse>;
+  forgetNames(args: unknown): Promise<ForgetNamesResponse>;
+  waitIdle(args: unknown): Promise<WaitIdleResponse>;
+  listAttempts(args: unknown): AttemptsResponse;
+  advanceClock(args: unknown): Promise<AdvanceClockResponse>;
+  resetClock(args: unknown): Promise<AdvanceClockResponse>;
 }
 
 export function testingOperations(engine: Engine): TestingOperations {
@@ -47,40 +48,47 @@ export function testingOperations(engine: Engine): TestingOperations {
       await engine.reset();
       return {};
     },
-    async forgetNames(args) {
+    async forgetNames(a) {
+      const args = obj<ForgetNamesRequest>(a);
       return { released: await engine.forgetReservedNames(optionalQueue(args.queue)) };
     },
-    async waitIdle(args) {
+    async waitIdle(a) {
+      const args = obj<WaitIdleRequest>(a);
       const queue = optionalQueue(args.queue);
+      const untilEmpty = bool(args.untilEmpty, 'untilEmpty') ?? false;
       const timeout = args.timeoutMs ?? DEFAULT_WAIT_MS;
       if (typeof timeout !== 'number' || !(timeout >= 0) || timeout > MAX_WAIT_MS) {
         throw invalidArgument(`timeoutMs must be a number of milliseconds from 0 to ${MAX_WAIT_MS}, got ${JSON.stringify(timeout)}.`);
       }
-      if (!args.untilEmpty) return { idle: await engine.waitUntilIdle(queue, timeout) };
+      if (!untilEmpty) return { idle: await engine.waitUntilIdle(queue, timeout) };
       return { idle: await engine.waitUntilEmpty(queue, timeout) };
     },
-    listAttempts(args) {
-      const limit = args.limit === undefined ? DEFAULT_LIMIT : Number(args.limit);
+    listAttempts(a) {
+      const args = obj<AttemptsQuery>(a);
+      const limit = num(args.limit, 'limit') ?? DEFAULT_LIMIT;
       if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) {
         throw invalidArgument(`limit must be a whole number from 1 to ${MAX_LIMIT}, got ${JSON.stringify(args.limit)}.`);
       }
+      const queue = optStr(args.queue, 'queue');
+      const task = optStr(args.task, 'task');
+      const outcome = optStr(args.outcome, 'outcome');
+      const status = optStr(args.status, 'status');
       const filter: AttemptFilter = { order: 'desc', limit };
-      if (args.queue) {
-        parseQueueName(args.queue);
-        filter.queue = args.queue;
+      if (queue) {
+        parseQueueName(queue);
+        filter.queue = queue;
       }
-      if (args.task) {
-        const parts = String(args.task).split('/');
+      if (task) {
+        const parts = task.split('/');
         if (parts.length === 8) {
           if (filter.queue && filter.queue !== parts.slice(0, 6).join('/')) throw invalidArgument('task is not in queue.');
           filter.queue = parts.slice(0, 6).join('/');
         }
-        filter.taskId = shortId(String(args.task));
+        filter.taskId = shortId(task);
       }
-      if (args.outcome) filter.outcome = String(args.outcome);
+      if (outcome) filter.outcome = outcome;
       let statusClass: number | undefined;
-      if (args.status) {
-        const status = String(args.status);
+      if (status) {
         if (/^\d{3}$/.test(status)) filter.status = Number(status);
         else if (/^[1-5]xx$/i.test(status)) statusClass = Number(status[0]);
         else throw invalidArgument(`status must be an HTTP status (503) or a class (5xx), got "${status}"; use outcome= for outcomes.`);
@@ -91,13 +99,15 @@ export function testingOperations(engine: Engine): TestingOperations {
       }
       return { attempts: rows.reverse().map(attemptRecord) };
     },
-    async advanceClock(args) {
+    async advanceClock(a) {
+      const args = obj<AdvanceClockRequest>(a);
       const byUs = advanceUs(args.seconds);
       const queue = existingQueue(args.queue);
       await engine.advanceQueueClock(queue, byUs);
       return { queue, clockOffsetSeconds: (engine.queueRow(queue)?.clockOffsetUs ?? 0) / 1e6 };
     },
-    async resetClock(args) {
+    async resetClock(a) {
+      const args = obj<ResetClockRequest>(a);
       const queue = existingQueue(args.queue);
       await engine.resetQueueClock(queue);
       return { queue, clockOffsetSeconds: (engine.queueRow(queue)?.clockOffsetUs ?? 0) / 1e6 };
