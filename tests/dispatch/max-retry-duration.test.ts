@@ -62,6 +62,6 @@ describe('dispatch: max_retry_duration counts from the first attempt to the fail
       ],
       '(dispatch, answer) of each attempt, from the first dispatch',
     );
-    assert.equal(history.finished(queue, id).outcome, 'exhausted');
+    assert.equal(history.finished(queue, id)?.outcome, 'exhausted');
   });
 });

@@ -117,7 +117,7 @@ describe('dispatch: retries until max_retry_duration (FakeClock)', () => {
       assert.ok(recorded < 50, 'the task never stops retrying');
       clock.advanceUs(100_000);
     }
-    assert.equal(history.finished(queue, id).outcome, 'exhausted');
+    assert.equal(history.finished(queue, id)?.outcome, 'exhausted');
     const attempts = history.attemptsOf(queue, id);
     assert.deepEqual(h.to(path).map((r) => r.atUs), attempts.map((a) => a.dispatch_us), 'every attempt reached the handler, when recorded');
     return attempts.map((a) => a.dispatch_us - attempts[0]!.dispatch_us);

@@ -110,7 +110,7 @@ describe('a store whose disk refuses writes', () => {
     await freeSpace();
     await h.waitForRequests(1, '/due');
     await waitFor(() => engine.history.finished(QUEUE, id), 5_000, 'the attempt to be recorded');
-    assert.equal(engine.history.finished(QUEUE, id).outcome, 'succeeded');
+    assert.equal(engine.history.finished(QUEUE, id)?.outcome, 'succeeded');
   });
 
   test('RunTask on a full disk answers UNAVAILABLE and sends nothing', async () => {

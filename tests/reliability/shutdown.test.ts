@@ -70,7 +70,7 @@ describe('a graceful stop', () => {
       assert.equal(again!.header('X-CloudTasks-TaskRetryCount'), '1', 'the interrupted attempt counts as dispatched');
       await waitFor(() => reopened.history.finished(QUEUE, hung), 5_000, 'the redelivered attempt to finish the task');
       assert.deepEqual(reopened.history.attemptsOf(QUEUE, hung).map((a) => [a.attempt, a.outcome]), [[1, 'interrupted'], [2, 'success']]);
-      assert.equal(reopened.history.finished(QUEUE, hung).outcome, 'succeeded', 'max_attempts 2: the interrupted attempt did not exhaust it');
+      assert.equal(reopened.history.finished(QUEUE, hung)?.outcome, 'succeeded', 'max_attempts 2: the interrupted attempt did not exhaust it');
     } finally {
       await reopened.shutdown();
     }

@@ -35,6 +35,22 @@ export interface AttemptRow {
 
 export type FinishOutcome = 'succeeded' | 'exhausted';
 
+/** A task that left its queue by completing or exhausting its retries, as finished_tasks keeps it. */
+export interface FinishedTaskRow {
+  id: number;
+  queue: string;
+  task_id: string;
+  outcome: FinishOutcome;
+  finished_us: number;
+  schedule_us: number;
+  create_us: number;
+  dispatch_count: number;
+  response_count: number;
+  first_dispatch_us: number | null;
+  last_attempt: string | null;
+  payload: Buffer;
+}
+
 /** Filters for HistoryStore.list; every given one must match. */
 export interface AttemptFilter {
   queue?: string;
@@ -67,7 +83,7 @@ export class HistoryStore {
     this.sweepFinished = db.prepare(
       'DELETE FROM finished_tasks WHERE id IN (SELECT id FROM finished_tasks WHERE finished_us < ? LIMIT 5000)',
     );
-    this.finishedRow = db.prepare<[string, string], any>(
+    this.finishedRow = db.prepare<[string, string], FinishedTaskRow>(
       'SELECT * FROM finished_tasks WHERE queue = ? AND task_id = ? ORDER BY id DESC LIMIT 1',
     );
   }
@@ -92,18 +108,23 @@ export class HistoryStore {
   list(filter: AttemptFilter = {}): AttemptRow[] {
     const where: string[] = [];
     const args: Array<string | number> = [];
-    if (filter.queue !== undefined) (where.push('queue = ?'), args.push(filter.queue));
-    if (filter.taskId !== undefined) (where.push('task_id = ?'), args.push(filter.taskId));
-    if (filter.status !== undefined) (where.push('status = ?'), args.push(filter.status));
-    if (filter.outcome !== undefined) (where.push('outcome = ?'), args.push(filter.outcome));
-    if (filter.afterId !== undefined) (where.push('id > ?'), args.push(filter.afterId));
+    const add = (clause: string, value: string | number | undefined) => {
+      if (value === undefined) return;
+      where.push(clause);
+      args.push(value);
+    };
+    add('queue = ?', filter.queue);
+    add('task_id = ?', filter.taskId);
+    add('status = ?', filter.status);
+    add('outcome = ?', filter.outcome);
+    add('id > ?', filter.afterId);
     const sql = `SELECT * FROM attempts${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY id ${filter.order === 'desc' ? 'DESC' : 'ASC'} LIMIT ?`;
     let stmt = this.listCache.get(sql);
     if (!stmt) this.listCache.set(sql, (stmt = this.db.prepare(sql) as unknown as { all(...args: unknown[]): unknown[] }));
     return stmt.all(...args, filter.limit ?? -1) as AttemptRow[];
   }
 
-  finished(queue: string, taskId: string): any {
+  finished(queue: string, taskId: string): FinishedTaskRow | undefined {
     return this.finishedRow.get(queue, taskId);
   }
 

@@ -10,7 +10,7 @@ export interface QueueRow {
   state: QueueState;
   config: QueueConfig;
   purgeTimeUs: number | null;
-  iamPolicy: Record<string, any> | null;
+  iamPolicy: Record<string, unknown> | null;
   createTimeUs: number;
   updateTimeUs: number;
   /** How far this queue's clock runs ahead of the engine's ("advance a queue's clock"). */
@@ -153,7 +153,7 @@ export class QueueStore {
     this.setPurgeStmt.run(purgeUs, purgeUs, name);
   }
 
-  setPolicy(name: string, policy: Record<string, any>): void {
+  setPolicy(name: string, policy: Record<string, unknown>): void {
     this.cache.delete(name);
     this.setPolicyStmt.run(JSON.stringify(policy), name);
   }

@@ -19,7 +19,8 @@ interface PendingWrite {
    * outcome lost in a crash only means the task is delivered again, which at-least-once allows.
    */
   durable: boolean;
-  resolve: (value: any) => void;
+  // A method, so each write's resolve (of its own T) fits here; the batcher hands back what fn returned.
+  resolve(value: unknown): void;
   reject: (err: unknown) => void;
 }
 
