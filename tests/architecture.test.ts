@@ -9,6 +9,8 @@
  * - a host (src/main/desktop, src/main/cli, the library src/main/testing.ts) imports no other host,
  *   and nothing else in src/main (core, api, config, server wiring) imports a host;
  * - config and cli read proto JSON from core, not from the REST transport (src/main/api/rest);
+ * - outside src/main/core nothing reaches the engine's internals (engine.db, .dispatcher, .tasks,
+ *   .queues, .history): the API and the hosts use its methods and named reads;
  * - comments stand alone: none cites a document that is not in the repository (the team's
  *   "reference §x.y", ux.md, design.md); a public documentation link or the fact itself does.
  *
@@ -38,8 +40,12 @@ export const RULES = {
   'host-imports-host': 'no host imports another host (desktop, cli, library)',
   'host-imported-from-below': 'core, api, config and the server wiring import no host',
   'proto-json-not-from-rest': 'config and cli do not import the REST transport (src/main/api/rest)',
+  'narrow-engine-surface': 'outside src/main/core, nothing reaches engine.db, .dispatcher, .tasks, .queues or .history',
   'comments-stand-alone': 'no comment cites a document outside the repository (reference §, ux.md, design.md)',
 } as const;
+
+/** The engine's internals, public only for its own tests: the API and the hosts use its methods and reads. */
+const ENGINE_INTERNALS = /\bengine\.(?:db|dispatcher|tasks|queues|history)\b/;
 
 /** How a citation of the team's own documents (not in this repository) reads. */
 const OUTSIDE_DOCUMENT = /reference §|§\s?\d|\b(?:ux|design)\.md\b|cloud-(?:tasks|scheduler)-reference|code-review-20\d\d|test-audit-20\d\d/;
@@ -197,6 +203,8 @@ export function checkArchitecture(files: SourceFile[]): Breach[] {
     file.text.split('\n').forEach((text, i) => {
       const cited = OUTSIDE_DOCUMENT.exec(text);
       if (cited) report('comments-stand-alone', i + 1, cited[0]);
+      const internal = under(f, 'src/main/') && !under(f, 'src/main/core/') ? ENGINE_INTERNALS.exec(text) : null;
+      if (internal) report('narrow-engine-surface', i + 1, internal[0]);
     });
   }
   return breaches;
@@ -299,7 +307,7 @@ describe('architecture checker', () => {
     { rule: 'renderer-only-renderer-and-shared', file: { path: 'src/renderer/src/lib/files.ts', text: "import { readFileSync } from 'node:fs';\n" } },
     { rule: 'shared-only-shared', file: { path: 'src/shared/http-client.ts', text: "import type { Engine } from '../main/core/engine';\n" } },
     { rule: 'shared-only-shared', file: { path: 'src/shared/yaml.ts', text: "import { parse } from 'yaml';\n" } },
-    { rule: 'sql-only-in-store', file: { path: 'src/main/api/ui/task-list.ts', text: "const rows = engine.db.prepare('SELECT * FROM tasks').all();\n" } },
+    { rule: 'sql-only-in-store', file: { path: 'src/main/api/ui/task-list.ts', text: "const rows = db.prepare('SELECT * FROM tasks').all();\n" } },
     { rule: 'sql-only-in-store', file: { path: 'src/main/core/test-support.ts', text: 'this.db.exec(`DELETE FROM tasks`);\n' } },
     { rule: 'sql-only-in-store', file: { path: 'src/main/core/checkpoint.ts', text: "db.pragma('wal_checkpoint(TRUNCATE)');\n" } },
     { rule: 'host-imports-host', file: { path: 'src/main/desktop/settings.ts', text: "import { parseArgs } from '../cli/args';\n" } },
@@ -307,6 +315,8 @@ describe('architecture checker', () => {
     { rule: 'host-imported-from-below', file: { path: 'src/main/config/hosts.ts', text: "import { parseArgs } from '../cli/args';\n" } },
     { rule: 'host-imported-from-below', file: { path: 'src/main/api/windows.ts', text: "export * from '../desktop/main';\n" } },
     { rule: 'proto-json-not-from-rest', file: { path: 'src/main/cli/snapshot.ts', text: "import { toJson } from '../api/rest/json-codec';\n" } },
+    { rule: 'narrow-engine-surface', file: { path: 'src/main/api/ui/task-list.ts', text: 'const rows = engine.tasks.listLive(queue);\n' } },
+    { rule: 'narrow-engine-surface', file: { path: 'src/main/cli/snapshot.ts', text: 'for (const q of engine.queues.all()) out.push(q);\n' } },
     { rule: 'comments-stand-alone', file: { path: 'src/main/core/backoff.ts', text: '/** Cloud Tasks\' retry delay (reference §7.1). */\n' } },
     { rule: 'comments-stand-alone', file: { path: 'src/renderer/src/Panel.tsx', text: '// The breakdown panel (ux.md P1 16).\n' } },
   ];
