@@ -215,4 +215,14 @@ describe('UI and test contract: arguments of the wrong type', () => {
     assert.match(json.error.message, /\bname\b/);
     assert.equal(await stored(), before);
   });
+
+  test('the timeline window defaults to an hour either side of the queue clock, not the wall clock', async () => {
+    await seed();
+    await tl.server.ui.call('advanceClock', { queue: QUEUE, seconds: 90 });
+    // The fake clock stands still, so the queue's time is the clock's plus the 90 s advance.
+    const nowMs = clock.nowUs() / 1000 + 90_000;
+    const t = await tl.server.ui.call('timeline', { queue: QUEUE } as ArgsOf<'timeline'>);
+    assert.equal(t.fromMs, nowMs - 3_600_000);
+    assert.equal(t.toMs, nowMs + 3_600_000);
+  });
 });

@@ -133,7 +133,9 @@ export class UiService {
         const fromMs = num(args.fromMs, 'fromMs');
         const toMs = num(args.toMs, 'toMs');
         const limit = num(args.limit, 'limit');
-        return timeline(engine, { queue, fromMs: fromMs ?? Date.now() - 3_600_000, toMs: toMs ?? Date.now() + 3_600_000, limit });
+        // The window is in queue time, so an unasked one is centred on the queue's own clock.
+        const nowMs = usToMs(engine.queueRow(queue) ? engine.queueNowUs(queue) : engine.clock.nowUs());
+        return timeline(engine, { queue, fromMs: fromMs ?? nowMs - 3_600_000, toMs: toMs ?? nowMs + 3_600_000, limit });
       },
       retryPlan: (a) => {
         const args = obj<ArgsOf<'retryPlan'>>(a);
