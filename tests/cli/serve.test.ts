@@ -14,6 +14,7 @@ import { after, afterEach, describe, it } from 'node:test';
 import { SystemClock } from '../../src/main/core/clock';
 import { Engine } from '../../src/main/core/engine';
 import { resolveSettings } from '../../src/main/core/settings';
+import { holdingHandler } from '../helpers/holding-handler';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const CLI = path.join(ROOT, 'src', 'main', 'cli', 'main.ts');
@@ -312,32 +313,6 @@ describe('tasklight serve --log-format json', { timeout: TIMEOUT_MS * 2 }, () =>
     }
   });
 });
-
-/** A handler that holds every request until the test answers it. */
-async function holdingHandler() {
-  const held: http.ServerResponse[] = [];
-  const arrived: Array<() => void> = [];
-  const server = http.createServer((req, res) => {
-    req.resume();
-    held.push(res);
-    for (const wake of arrived.splice(0)) wake();
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return {
-    url: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}/work`,
-    /** Resolves once a request is being held. */
-    async request(): Promise<http.ServerResponse> {
-      while (held.length === 0) await new Promise<void>((resolve) => arrived.push(resolve));
-      return held[0]!;
-    },
-    close() {
-      for (const res of held) res.destroy();
-      server.closeAllConnections();
-      server.close();
-    },
-  };
-}
 
 /** Resolves once stderr matches; rejects if the CLI exits first. */
 function stderrMatching(cli: Cli, pattern: RegExp): Promise<void> {

@@ -11,12 +11,11 @@ import { once } from 'node:events';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import * as http from 'node:http';
-import type * as net from 'node:net';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { SystemClock } from '../../src/main/core/clock';
 import { Engine } from '../../src/main/core/engine';
 import { resolveSettings } from '../../src/main/core/settings';
+import { holdingHandler } from '../helpers/holding-handler';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const MAIN = path.join(ROOT, 'out', 'main', 'index.js');
@@ -290,32 +289,6 @@ describe('desktop main process (built, with a stand-in electron module)', () => 
     }
   });
 });
-
-/** A handler that holds every request until the test answers it. */
-async function holdingHandler() {
-  const held: http.ServerResponse[] = [];
-  const arrived: Array<() => void> = [];
-  const server = http.createServer((req, res) => {
-    req.resume();
-    held.push(res);
-    for (const wake of arrived.splice(0)) wake();
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return {
-    url: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}/work`,
-    /** Resolves once a request is being held. */
-    async request(): Promise<http.ServerResponse> {
-      while (held.length === 0) await new Promise<void>((resolve) => arrived.push(resolve));
-      return held[0]!;
-    },
-    close() {
-      for (const res of held) res.destroy();
-      server.closeAllConnections();
-      server.close();
-    },
-  };
-}
 
 async function taskInFlight(httpUrl: string, target: string): Promise<void> {
   const parent = 'projects/stop/locations/us-central1';
