@@ -3,18 +3,9 @@ import { EngineEventBus } from './events';
 import { QueueIam } from './iam';
 import { Locations } from './locations';
 import { TestSupport } from './test-support';
-import { Messages, alreadyExists, failedPrecondition, invalidArgument, notFound } from './errors';
-import { decodePageToken, encodePageToken, pageSizeOf } from './page-token';
-import { decodeMessage, type ProtoObject } from './protos';
-import { fromUs } from './proto-time';
-import { appEngineHost, mergeQueueConfig } from './queue-config';
-import { parseQueueFilter } from './queue-filter';
-import {
-  parseLocationName,
-  parseQueueName,
-  parseTaskName,
-  taskName,
-} from './resource-names';
+import type { ProtoObject } from './protos';
+import { QueueOperations } from './queue-operations';
+import { TaskOperations, type TaskView } from './task-operations';
 import type { EngineSettings } from './settings';
 import { closeDatabase, isExclusive, openDatabase, startupFailure, type Db, type OpenOptions } from './store/database';
 import { QueueStore, type QueueRow } from './store/queue-store';
@@ -29,17 +20,9 @@ import { Checkpointer } from './store/checkpointer';
 import { Dispatcher } from './dispatch/dispatcher';
 import { loadOrCreateSigningKey } from './oidc/signing-key';
 import { TokenIssuer } from './oidc/token-issuer';
-import { PAYLOAD_TYPE, validateTaskRequest } from './task-request';
 import { TaskIdGenerator } from './task-id-generator';
 
-export type TaskView = 'BASIC' | 'FULL';
-
-const MAX_QUEUE_PAGE = 9800;
-const MAX_TASK_PAGE = 1000;
-
-function viewOf(view: string | undefined): TaskView {
-  return view === 'FULL' ? 'FULL' : 'BASIC';
-}
+export type { TaskView } from './task-operations';
 
 /**
  * Cloud Tasks' queue and task operations over the durable store
@@ -60,6 +43,8 @@ export class Engine {
   /** The reads behind the UI and the test helpers (counts, task table, timeline, attempts). */
   readonly reads: TaskReads;
   private readonly dispatchStore: DispatchStore;
+  private readonly queueOps: QueueOperations;
+  private readonly taskOps: TaskOperations;
   private readonly iam: QueueIam;
   private readonly locations: Locations;
   private readonly testSupport: TestSupport;
@@ -97,6 +82,9 @@ export class Engine {
     this.locations = new Locations(this.queues, this.writes);
     this.tokens = new TokenIssuer(loadOrCreateSigningKey(dataDir), clock);
     this.dispatcher = new Dispatcher(this.dispatchStore, this.queues, this.history, this.writes, clock, settings, this.tokens, this.events, this.health);
+    const parts = { queues: this.queues, tasks: this.tasks, writes: this.writes, dispatcher: this.dispatcher, events: this.events, clock, settings };
+    this.queueOps = new QueueOperations(parts);
+    this.taskOps = new TaskOperations({ ...parts, queueOps: this.queueOps, history: this.history, taskIds: this.taskIds });
     this.testSupport = new TestSupport({
       db, queues: this.queues, tasks: this.tasks, reads: this.reads, writes: this.writes, dispatcher: this.dispatcher, events: this.events,
     });
@@ -216,137 +204,44 @@ export class Engine {
     return this.history.list(filter);
   }
 
-  // ---- queues ----
-
-  private requireQueue(name: string, message: string = Messages.queueMissing): QueueRow {
-    const row = this.queues.get(name);
-    if (!row) throw notFound(message);
-    return row;
-  }
+  // ---- queues (core/queue-operations.ts) ----
 
   queueView(row: QueueRow): ProtoObject {
-    const q: ProtoObject = { name: row.name, ...structuredClone(row.config), state: row.state };
-    delete q.liftLimits;
-    if (row.config.appEngineRoutingOverride) {
-      q.appEngineRoutingOverride = { ...row.config.appEngineRoutingOverride, host: appEngineHost(row.project, row.config.appEngineRoutingOverride) };
-    }
-    if (row.purgeTimeUs) q.purgeTime = fromUs(row.purgeTimeUs);
-    return q;
+    return this.queueOps.queueView(row);
   }
 
   listQueues(parent: string, filter: string | undefined, pageSize: number | undefined, pageToken: string | undefined) {
-    const { project, location } = parseLocationName(parent);
-    const predicate = parseQueueFilter(filter);
-    const size = pageSizeOf(pageSize, MAX_QUEUE_PAGE);
-    const now = this.clock.nowUs();
-    const after = pageToken ? String(decodePageToken(pageToken, filter ?? '', now)[0]) : '';
-    const matching = this.queues.listInLocation(project, location, after).filter((q) => predicate(q));
-    const page = matching.slice(0, size);
-    const more = matching.length > size;
-    return {
-      queues: page.map((q) => this.queueView(q)),
-      nextPageToken: more ? encodePageToken([page[page.length - 1].name], filter ?? '', now + this.settings.pageTokenTtlMs * 1000) : '',
-    };
+    return this.queueOps.listQueues(parent, filter, pageSize, pageToken);
   }
 
   getQueue(name: string): ProtoObject {
-    parseQueueName(name);
-    return this.queueView(this.requireQueue(name));
+    return this.queueOps.getQueue(name);
   }
 
-  private checkNotRecentlyDeleted(name: string, now: number): void {
-    const deletedUs = this.queues.deletedAt(name);
-    if (deletedUs === undefined) return;
-    if (now - deletedUs < this.settings.queueTombstoneTtlMs * 1000) throw failedPrecondition(Messages.queueTooRecent);
-    this.queues.forgetDeleted(name);
-  }
-
-  async createQueue(parent: string, queue: ProtoObject, burstSettable = false): Promise<ProtoObject> {
-    const loc = parseLocationName(parent);
-    if (!queue?.name) throw invalidArgument('Queue.name is required.');
-    const name = parseQueueName(queue.name);
-    if (name.project !== loc.project || name.location !== loc.location) {
-      throw invalidArgument(`Queue.name "${queue.name}" must be in the parent "${parent}".`);
-    }
-    const config = mergeQueueConfig(undefined, queue, null, this.settings, burstSettable);
-    return this.writes.run(() => {
-      const now = this.clock.nowUs();
-      if (this.queues.get(name.full)) throw alreadyExists(Messages.queueExists);
-      this.checkNotRecentlyDeleted(name.full, now);
-      const row: QueueRow = {
-        name: name.full, project: name.project, location: name.location, state: 'RUNNING', config,
-        purgeTimeUs: null, iamPolicy: null, createTimeUs: now, updateTimeUs: now, clockOffsetUs: 0,
-      };
-      this.queues.put(row);
-      this.dispatcher.refreshQueue(row.name);
-      this.events.announce('queue:changed', { queue: row.name });
-      return this.queueView(row);
-    });
+  createQueue(parent: string, queue: ProtoObject, burstSettable = false): Promise<ProtoObject> {
+    return this.queueOps.createQueue(parent, queue, burstSettable);
   }
 
   /** An upsert, as in production: a missing queue is created. `maskPaths` are camelCase. */
-  async updateQueue(queue: ProtoObject, maskPaths: string[] | null, burstSettable = false): Promise<ProtoObject> {
-    if (!queue?.name) throw invalidArgument('Queue.name is required.');
-    const name = parseQueueName(queue.name);
-    const existing = this.queues.get(name.full);
-    // Validate before queuing the write so bad input never reaches the store.
-    mergeQueueConfig(existing?.config, queue, maskPaths, this.settings, burstSettable);
-    return this.writes.run(() => {
-      const now = this.clock.nowUs();
-      const current = this.queues.get(name.full);
-      if (!current) {
-        this.checkNotRecentlyDeleted(name.full, now);
-        const row: QueueRow = {
-          name: name.full, project: name.project, location: name.location, state: 'RUNNING',
-          config: mergeQueueConfig(undefined, queue, null, this.settings, burstSettable),
-          purgeTimeUs: null, iamPolicy: null, createTimeUs: now, updateTimeUs: now, clockOffsetUs: 0,
-        };
-        this.queues.put(row);
-        this.dispatcher.refreshQueue(row.name);
-      this.events.announce('queue:changed', { queue: row.name });
-        return this.queueView(row);
-      }
-      const config = mergeQueueConfig(current.config, queue, maskPaths, this.settings, burstSettable);
-      const row = { ...current, config, updateTimeUs: now };
-      this.queues.put(row);
-      this.dispatcher.refreshQueue(row.name);
-      this.events.announce('queue:changed', { queue: row.name });
-      return this.queueView(row);
-    });
+  updateQueue(queue: ProtoObject, maskPaths: string[] | null, burstSettable = false): Promise<ProtoObject> {
+    return this.queueOps.updateQueue(queue, maskPaths, burstSettable);
   }
 
-  async deleteQueue(name: string): Promise<void> {
-    parseQueueName(name);
-    await this.writes.run(() => {
-      this.requireQueue(name, Messages.entityMissing);
-      this.tasks.deleteAllIn(name);
-      this.queues.delete(name, this.clock.nowUs());
-      this.dispatcher.refreshQueue(name);
-      this.events.announce('queue:changed', { queue: name });
-    });
+  deleteQueue(name: string): Promise<void> {
+    return this.queueOps.deleteQueue(name);
   }
 
-  async purgeQueue(name: string): Promise<ProtoObject> {
-    parseQueueName(name);
-    return this.writes.run(() => {
-      this.requireQueue(name);
-      const now = this.clock.nowUs();
-      this.tasks.purge(name, now, now + this.settings.taskTombstoneTtlMs * 1000);
-      this.events.announce('queue:changed', { queue: name });
-      this.queues.setPurgeTime(name, now);
-      return this.queueView(this.requireQueue(name));
-    });
+  purgeQueue(name: string): Promise<ProtoObject> {
+    return this.queueOps.purgeQueue(name);
   }
 
-  async setQueueState(name: string, state: 'RUNNING' | 'PAUSED'): Promise<ProtoObject> {
-    parseQueueName(name);
-    return this.writes.run(() => {
-      this.requireQueue(name);
-      this.queues.setState(name, state, this.clock.nowUs());
-      this.dispatcher.refreshQueue(name);
-      this.events.announce('queue:changed', { queue: name });
-      return this.queueView(this.requireQueue(name));
-    });
+  setQueueState(name: string, state: 'RUNNING' | 'PAUSED'): Promise<ProtoObject> {
+    return this.queueOps.setQueueState(name, state);
+  }
+
+  /** Moves a queue's clock forward: everything due within `byUs` (retries included) becomes due now. */
+  advanceQueueClock(name: string, byUs: number): Promise<ProtoObject> {
+    return this.queueOps.advanceQueueClock(name, byUs);
   }
 
   // ---- IAM (core/iam.ts) ----
@@ -363,148 +258,31 @@ export class Engine {
     return this.iam.testPermissions(resource, permissions);
   }
 
-  // ---- tasks ----
+  // ---- tasks (core/task-operations.ts) ----
 
   taskView(row: TaskRow, view: TaskView, queue?: QueueRow, decoded?: ProtoObject): ProtoObject {
-    const payload = decoded ?? decodeMessage(PAYLOAD_TYPE, row.payload);
-    const task: ProtoObject = { name: taskName(row.queue, row.task_id) };
-    if (payload.httpRequest) {
-      task.httpRequest = payload.httpRequest;
-      if (view === 'BASIC') delete task.httpRequest.body;
-    } else if (payload.appEngineHttpRequest) {
-      const req = payload.appEngineHttpRequest;
-      const q = queue ?? this.queues.get(row.queue);
-      const routing = q?.config.appEngineRoutingOverride ?? req.appEngineRouting;
-      req.appEngineRouting = { ...(routing ?? {}), host: appEngineHost(parseQueueName(row.queue).project, routing) };
-      if (view === 'BASIC') delete req.body;
-      task.appEngineHttpRequest = req;
-    }
-    task.scheduleTime = fromUs(row.schedule_us);
-    // Cloud Tasks reports create_time truncated to whole seconds.
-    task.createTime = { seconds: Math.floor(row.create_us / 1_000_000) };
-    if (payload.dispatchDeadline) task.dispatchDeadline = payload.dispatchDeadline;
-    if (row.dispatch_count) task.dispatchCount = row.dispatch_count;
-    if (row.response_count) task.responseCount = row.response_count;
-    if (row.first_dispatch_us) task.firstAttempt = { dispatchTime: fromUs(row.first_dispatch_us) };
-    if (row.last_attempt) task.lastAttempt = JSON.parse(row.last_attempt);
-    if (payload.retryConfig) task.retryConfig = payload.retryConfig;
-    task.view = view;
-    return task;
+    return this.taskOps.taskView(row, view, queue, decoded);
   }
 
   listTasks(parent: string, view: string | undefined, pageSize: number | undefined, pageToken: string | undefined) {
-    parseQueueName(parent);
-    const queue = this.requireQueue(parent);
-    const size = pageSizeOf(pageSize, MAX_TASK_PAGE);
-    const now = this.clock.nowUs();
-    const [afterSchedule, afterSeq] = pageToken
-      ? (decodePageToken(pageToken, '', now) as [number, number])
-      : [-Infinity, -Infinity];
-    const rows = this.tasks.list(parent, Number(afterSchedule), Number(afterSeq), size + 1);
-    const page = rows.slice(0, size);
-    const last = page[page.length - 1];
-    return {
-      tasks: page.map((r) => this.taskView(r, viewOf(view), queue)),
-      nextPageToken:
-        rows.length > size ? encodePageToken([last.schedule_us, last.seq], '', now + this.settings.pageTokenTtlMs * 1000) : '',
-    };
+    return this.taskOps.listTasks(parent, view, pageSize, pageToken);
   }
 
   getTask(name: string, view: string | undefined): ProtoObject {
-    const n = parseTaskName(name);
-    const row = this.tasks.get(n.full, n.task);
-    if (!row) throw notFound(this.existedRecently(n.full, n.task) ? Messages.taskTooRecent : Messages.entityMissing);
-    return this.taskView(row, viewOf(view));
+    return this.taskOps.getTask(name, view);
   }
 
-  /**
-   * Whether a task of this name left the queue within the name-reservation window. A finished
-   * task with a generated ID reserves no name (dispatch writes no tombstone for it), so its
-   * history row answers instead.
-   */
-  private existedRecently(queue: string, taskId: string): boolean {
-    const now = this.clock.nowUs();
-    const until = this.tasks.reservedUntil(queue, taskId);
-    if (until !== undefined && until > now) return true;
-    const finished = this.history.finished(queue, taskId);
-    return !!finished && finished.finished_us + this.settings.taskTombstoneTtlMs * 1000 > now;
+  createTask(parent: string, task: ProtoObject, view: string | undefined): Promise<ProtoObject> {
+    return this.taskOps.createTask(parent, task, view);
   }
 
-  async createTask(parent: string, task: ProtoObject, view: string | undefined): Promise<ProtoObject> {
-    const queueName = parseQueueName(parent);
-    let taskId: string | undefined;
-    if (task?.name) {
-      const parts = task.name.split('/');
-      if (parts.length === 8 && parts[6] === 'tasks' && parts.slice(0, 6).join('/') !== parent) {
-        throw invalidArgument(
-          `The queue name from request ('${parent}') must be the same as the queue name in the named task ('${parts.slice(0, 6).join('/')}').`,
-        );
-      }
-      const n = parseTaskName(task.name);
-      taskId = n.task;
-    }
-    if (!task) throw invalidArgument('task is required.');
-    const queue = this.requireQueue(queueName.full);
-    const { payload, encoded, scheduleUs } = validateTaskRequest(task, queue.config, this.settings, this.clock.nowUs());
-    const named = taskId !== undefined;
-    return this.writes.run(() => {
-      const now = this.clock.nowUs();
-      const q = this.requireQueue(queueName.full);
-      let id = taskId;
-      if (id !== undefined) {
-        if (this.tasks.get(q.name, id)) throw alreadyExists(Messages.taskExists);
-        const until = this.tasks.reservedUntil(q.name, id);
-        if (until !== undefined) {
-          if (until > now) throw alreadyExists(Messages.taskExists);
-          this.tasks.releaseName(q.name, id);
-        }
-      } else {
-        id = this.taskIds.next();
-      }
-      const schedule = Math.max(scheduleUs, now);
-      const seq = this.tasks.insert({ queue: q.name, taskId: id, scheduleUs: schedule, createUs: now, payload: encoded, named });
-      this.dispatcher.taskAdded(q.name, schedule);
-      this.events.announce('task:changed', { queue: q.name, taskId: id });
-      const row: TaskRow = {
-        seq, queue: q.name, task_id: id, schedule_us: schedule, create_us: now, dispatch_count: 0, response_count: 0,
-        first_dispatch_us: null, last_attempt: null, lease_until_us: null, named: named ? 1 : 0,
-        payload: Buffer.from(encoded.buffer, encoded.byteOffset, encoded.byteLength),
-      };
-      return this.taskView(row, viewOf(view), q, payload);
-    }, { checksFirst: true /* every check runs before the one INSERT: a failure leaves nothing to undo */ }).catch((err) => {
-      if (!named && err?.code === 'SQLITE_CONSTRAINT_UNIQUE') return this.createTask(parent, task, view);
-      throw err;
-    });
-  }
-
-  async deleteTask(name: string): Promise<void> {
-    const n = parseTaskName(name);
-    await this.writes.run(() => {
-      const reserveUntil = this.clock.nowUs() + this.settings.taskTombstoneTtlMs * 1000;
-      if (!this.tasks.delete(n.full, n.task, reserveUntil)) throw notFound(Messages.entityMissing);
-      this.events.announce('task:changed', { queue: n.full, taskId: n.task });
-    });
+  deleteTask(name: string): Promise<void> {
+    return this.taskOps.deleteTask(name);
   }
 
   /** RunTask: dispatches now and returns the task as it is right after dispatch, before any answer. */
   runTask(name: string, view: string | undefined): ProtoObject {
-    const n = parseTaskName(name);
-    if (!this.tasks.get(n.full, n.task)) throw notFound(Messages.entityMissing);
-    this.dispatcher.runNow(n.full, n.task);
-    return this.taskView(this.tasks.get(n.full, n.task)!, viewOf(view));
-  }
-
-  /** Moves a queue's clock forward: everything due within `byUs` (retries included) becomes due now. */
-  async advanceQueueClock(name: string, byUs: number): Promise<ProtoObject> {
-    parseQueueName(name);
-    if (!(byUs > 0)) throw invalidArgument('The clock can only move forward by a positive duration.');
-    return this.writes.run(() => {
-      this.requireQueue(name);
-      this.queues.advanceClock(name, byUs);
-      this.dispatcher.refreshQueue(name);
-      this.events.announce('queue:changed', { queue: name });
-      return this.queueView(this.requireQueue(name));
-    });
+    return this.taskOps.runTask(name, view);
   }
 
   // ---- locations and CMEK config (core/locations.ts) ----
